@@ -1,0 +1,35 @@
+# Thin wrapper over CMake: the README's commands.
+BUILD_DIR ?= build
+BUILD_TYPE ?= Release
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?=
+GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Unix Makefiles")
+
+# Every Debian package the build, the GUI, the tests and the benchmarks need.
+DEPS := cmake g++ make ninja-build pkg-config qt6-base-dev node-llhttp libgl-dev \
+        curl nginx python3 xvfb xauth imagemagick wrk nghttp2-client hyperfine valgrind \
+        procps iproute2 fonts-dejavu-core
+
+.PHONY: all deps build run test bench fuzz screenshots clean
+all: build
+
+deps:
+	@./scripts/install-deps.sh $(DEPS)
+
+$(BUILD_DIR)/CMakeCache.txt:
+	cmake -S . -B $(BUILD_DIR) -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS)
+
+build: deps $(BUILD_DIR)/CMakeCache.txt
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	./scripts/run-gui.sh $(BUILD_DIR)
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j 2 --timeout 600
+
+bench: build
+	./tests/bench/run.sh $(BUILD_DIR)
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,218 @@
+// sluice-cli serve: the local stream server in the foreground.
+#include <signal.h>
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "app/cli/commands.h"
+#include "engine/observe/event_buffer.h"
+#include "engine/server/routes.h"
+#include "engine/server/server.h"
+#include "engine/util/units.h"
+
+namespace sluice::cli {
+
+namespace {
+
+using server::ServerConfig;
+using server::RouteOptions;
+
+const char* kServeHelp =
+    "usage: sluice-cli serve [options]\n\n"
+    "Runs the local stream server: upload (PUT/POST/PATCH /upload), files (/files/),\n"
+    "and the test endpoints /sink /echo /bytes/<n> /status/<code> /delay/<ms> /drip /fault/...\n\n"
+    "options (defaults in brackets):\n"
+    "  --listen HOST:PORT        address to bind [127.0.0.1:8080]; port 0 picks a free one\n"
+    "  --workers N               event-loop threads [1]\n"
+    "  --mode stream|buffered    stream bodies to handlers, or read them whole first [stream]\n"
+    "  --dir DIR                 upload and download folder, created if missing [./sluice-uploads]\n"
+    "  --max-body SIZE           largest request body, 413 beyond (K, M, G suffixes) [unlimited]\n"
+    "  --max-header SIZE         largest request head, 431 beyond [16K]\n"
+    "  --max-request-line SIZE   longest request line, 414 beyond [8K]\n"
+    "  --max-headers N           most header fields, 431 beyond [100]\n"
+    "  --max-chunk-ext SIZE      largest chunk extension, 413 beyond [16K]\n"
+    "  --read-buffer SIZE        per-connection read buffer [64K]\n"
+    "  --header-timeout DUR      time to receive a request head, 408 after (ms, s) [10s]\n"
+    "  --body-timeout DUR        longest pause between body bytes, 408 after [30s]\n"
+    "  --keepalive-timeout DUR   idle keep-alive connections are closed after [60s]\n"
+    "  --write-timeout DUR       a peer that reads nothing this long is dropped [60s]\n"
+    "  --max-connections N       stop accepting at this many open connections [10000]\n"
+    "  --drain-max SIZE          unread body drained after a response, at most [1M]\n"
+    "  --drain-time DUR          ... and for at most [1s]; past either bound the connection closes\n"
+    "  --shutdown-grace DUR      on SIGINT/SIGTERM, time for in-flight responses [5s]\n"
+    "  --token T                 require 'Authorization: Bearer T' for uploads\n"
+    "  --token-all               ... and for downloads too\n"
+    "  --allow-host HOST         accept this Host header too (repeatable)\n"
+    "  --cors ORIGIN             send CORS headers for ORIGIN [none]\n"
+    "  --quiet                   no access log on stderr\n"
+    "  -h, --help                this help\n\n"
+    "The first line on stdout is 'listening on http://HOST:PORT'. SIGINT or SIGTERM stops gracefully.\n";
+
+struct ServeArgs {
+  ServerConfig config;
+  RouteOptions routes;
+  bool quiet = false;
+};
+
+bool setSize(const char* v, uint64_t& out, const char* flag) {
+  auto r = parseSize(v);
+  if (!r) {
+    std::fprintf(stderr, "sluice-cli serve: %s: %s\n", flag, r.error().message.c_str());
+    return false;
+  }
+  out = *r;
+  return true;
+}
+
+bool setDuration(const char* v, std::chrono::milliseconds& out, const char* flag) {
+  auto r = parseDuration(v);
+  if (!r) {
+    std::fprintf(stderr, "sluice-cli serve: %s: %s\n", flag, r.error().message.c_str());
+    return false;
+  }
+  out = *r;
+  return true;
+}
+
+// Returns 0 to run, 1 to exit successfully (help), 2 on a usage error.
+int parseArgs(int argc, char** argv, ServeArgs& a) {
+  ServerConfig& c = a.config;
+  for (int i = 0; i < argc; ++i) {
+    std::string_view f = argv[i];
+    if (f == "-h" || f == "--help") {
+      std::fputs(kServeHelp, stdout);
+      return 1;
+    }
+    if (f == "--token-all") { a.routes.tokenAll = true; continue; }
+    if (f == "--quiet") { a.quiet = true; continue; }
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "sluice-cli serve: unknown option or missing value: %s\n(see --help)\n", argv[i]);
+      return 2;
+    }
+    const char* v = argv[++i];
+    uint64_t n = 0;
+    bool ok = true;
+    if (f == "--listen") c.listen = v;
+    else if (f == "--workers") { ok = parseUint(v, n) && n >= 1 && n <= 256; c.workers = static_cast<int>(n); }
+    else if (f == "--mode") {
+      std::string_view m = v;
+      ok = m == "stream" || m == "buffered";
+      c.mode = m == "buffered" ? server::BodyMode::kBuffered : server::BodyMode::kStream;
+    }
+    else if (f == "--dir") a.routes.uploadDir = v;
+    else if (f == "--max-body") ok = setSize(v, c.maxBodyBytes, argv[i - 1]);
+    else if (f == "--max-header") { ok = setSize(v, n, argv[i - 1]); c.parse.maxHeadBytes = n; }
+    else if (f == "--max-request-line") { ok = setSize(v, n, argv[i - 1]); c.parse.maxStartLine = n; }
+    else if (f == "--max-headers") { ok = parseUint(v, n) && n > 0; c.parse.maxHeaderCount = n; }
+    else if (f == "--max-chunk-ext") { ok = setSize(v, n, argv[i - 1]); c.parse.maxChunkExtension = n; }
+    else if (f == "--read-buffer") { ok = setSize(v, n, argv[i - 1]); c.readBufferBytes = n; }
+    else if (f == "--header-timeout") ok = setDuration(v, c.headerTimeout, argv[i - 1]);
+    else if (f == "--body-timeout") ok = setDuration(v, c.bodyIdleTimeout, argv[i - 1]);
+    else if (f == "--keepalive-timeout") ok = setDuration(v, c.keepAliveTimeout, argv[i - 1]);
+    else if (f == "--write-timeout") ok = setDuration(v, c.writeTimeout, argv[i - 1]);
+    else if (f == "--max-connections") { ok = parseUint(v, n) && n > 0; c.maxConnections = n; }
+    else if (f == "--drain-max") ok = setSize(v, c.drainMaxBytes, argv[i - 1]);
+    else if (f == "--drain-time") ok = setDuration(v, c.drainMaxTime, argv[i - 1]);
+    else if (f == "--shutdown-grace") ok = setDuration(v, c.shutdownGrace, argv[i - 1]);
+    else if (f == "--token") a.routes.token = v;
+    else if (f == "--allow-host") a.routes.allowHosts.push_back(v);
+    else if (f == "--cors") a.routes.corsOrigin = v;
+    else {
+      std::fprintf(stderr, "sluice-cli serve: unknown option %s (see --help)\n", argv[i - 1]);
+      return 2;
+    }
+    if (!ok) {
+      std::fprintf(stderr, "sluice-cli serve: bad value '%s' for %s (see --help)\n", v, argv[i - 1]);
+      return 2;
+    }
+  }
+  a.routes.maxBodyBytes = c.maxBodyBytes;
+  return 0;
+}
+
+void printAccessLog(const std::vector<observe::Event>& events) {
+  for (const auto& ev : events) {
+    if (ev.kind == observe::EventKind::kRequestFinished) {
+      std::fprintf(stderr, "%s \"%s\" %d in=%llu out=%llu %.3fms conn=%llu\n", ev.detail.c_str(), ev.text.c_str(), ev.code,
+                   static_cast<unsigned long long>(ev.bytesIn), static_cast<unsigned long long>(ev.bytesOut),
+                   static_cast<double>(ev.durationUs) / 1000.0, static_cast<unsigned long long>(ev.connectionId));
+    } else if (ev.kind == observe::EventKind::kServerNotice) {
+      std::fprintf(stderr, "%s notice: %s%s%s\n", ev.detail.empty() ? "-" : ev.detail.c_str(),
+                   ev.code ? std::to_string(ev.code).c_str() : "", ev.code ? " " : "", ev.text.c_str());
+    }
+  }
+}
+
+}  // namespace
+
+int runServe(int argc, char** argv) {
+  ServeArgs args;
+  if (int rc = parseArgs(argc, argv, args); rc != 0) return rc == 1 ? 0 : rc;
+
+  std::error_code ec;
+  std::filesystem::create_directories(args.routes.uploadDir, ec);
+  if (ec) {
+    std::fprintf(stderr, "sluice-cli serve: cannot create upload folder %s: %s\n", args.routes.uploadDir.c_str(), ec.message().c_str());
+    return 1;
+  }
+  auto addr = net::SocketAddress::parse(args.config.listen);
+  if (!addr) {
+    std::fprintf(stderr, "sluice-cli serve: %s\n", addr.error().message.c_str());
+    return 2;
+  }
+  args.routes.boundHost = addr->host();
+  args.config.emitEvents = !args.quiet;
+
+  // Block the stop signals before any thread starts, so only sigtimedwait sees them.
+  sigset_t stopSignals;
+  sigemptyset(&stopSignals);
+  sigaddset(&stopSignals, SIGINT);
+  sigaddset(&stopSignals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+
+  auto router = server::makeDefaultRouter(args.routes);
+  server::Server srv(args.config, router);
+  if (auto st = srv.start(); !st) {
+    std::fprintf(stderr, "sluice-cli serve: %s\n", st.error().message.c_str());
+    return 1;
+  }
+  args.routes.boundPort = srv.port();
+  std::printf("listening on %s\n", srv.url().c_str());
+  std::fflush(stdout);
+  if (!srv.address().isLoopback())
+    std::fprintf(stderr, "sluice-cli serve: WARNING: listening on %s, reachable from other machines. "
+                         "Use --token to protect uploads.\n", srv.address().toString().c_str());
+  std::fprintf(stderr, "sluice-cli serve: %s dir=%s\n", server::describe(args.config).c_str(), args.routes.uploadDir.c_str());
+
+  std::vector<observe::Event> batch;
+  timespec tick{0, 100 * 1000 * 1000};
+  int sig = 0;
+  while (true) {
+    sig = sigtimedwait(&stopSignals, nullptr, &tick);
+    if (!args.quiet) {
+      batch.clear();
+      srv.events().drain(batch);
+      printAccessLog(batch);
+    }
+    if (sig == SIGINT || sig == SIGTERM) break;
+  }
+  std::fprintf(stderr, "sluice-cli serve: %s, stopping (grace %lld ms)\n", strsignal(sig),
+               static_cast<long long>(args.config.shutdownGrace.count()));
+  srv.stop();
+  batch.clear();
+  srv.events().drain(batch);
+  if (!args.quiet) printAccessLog(batch);
+  auto s = srv.stats().snapshot();
+  std::fprintf(stderr, "sluice-cli serve: stopped after %llu connections, %llu requests, %s in, %s out\n",
+               static_cast<unsigned long long>(s.connectionsAccepted), static_cast<unsigned long long>(s.requests),
+               formatBytes(s.bytesIn).c_str(), formatBytes(s.bytesOut).c_str());
+  return 0;
+}
+
+}  // namespace sluice::cli

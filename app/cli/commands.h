@@ -1,0 +1,11 @@
+#pragma once
+/** sluice-cli subcommands. Each takes the arguments after its name and returns an exit code. */
+
+namespace sluice::cli {
+
+/** sluice-cli serve [options]: the local stream server. */
+int runServe(int argc, char** argv);
+/** sluice-cli request [options] URL...: the streaming client. */
+int runRequest(int argc, char** argv);
+
+}  // namespace sluice::cli

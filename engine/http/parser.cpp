@@ -1,0 +1,304 @@
+#include "engine/http/parser.h"
+
+#include <llhttp.h>
+
+#include <charconv>
+
+namespace sluice::http {
+
+namespace {
+
+bool isTchar(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  switch (c) {
+    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
+    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool validFieldValue(std::string_view v) {
+  for (unsigned char c : v)
+    if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
+  return true;
+}
+
+}  // namespace
+
+struct Parser::Impl {
+  llhttp_t parser{};
+  llhttp_settings_t settings{};
+
+  static Parser& self(llhttp_t* p) { return *static_cast<Parser*>(p->data); }
+
+  static int onMessageBegin(llhttp_t* p) {
+    Parser& s = self(p);
+    s.request_.clear();
+    s.response_.clear();
+    s.field_.clear();
+    s.value_.clear();
+    s.headComplete_ = false;
+    s.bodyBytes_ = 0;
+    s.chunkExtBytes_ = 0;
+    return 0;
+  }
+  static int onUrl(llhttp_t* p, const char* at, size_t n) {
+    self(p).request_.target.append(at, n);
+    return 0;
+  }
+  static int onStatus(llhttp_t* p, const char* at, size_t n) {
+    self(p).response_.reason.append(at, n);
+    return 0;
+  }
+  static int onHeaderField(llhttp_t* p, const char* at, size_t n) {
+    self(p).field_.append(at, n);
+    return 0;
+  }
+  static int onHeaderFieldComplete(llhttp_t* p) {
+    Parser& s = self(p);
+    // CVE-2021-22959: no whitespace (or anything but tchar) before the colon.
+    if (s.field_.empty()) return s.failCallback(400, "empty header name");
+    for (char c : s.field_)
+      if (!isTchar(c)) return s.failCallback(400, "invalid character in header name '" + s.field_ + "' (whitespace before ':' is not allowed)");
+    return 0;
+  }
+  static int onHeaderValue(llhttp_t* p, const char* at, size_t n) {
+    self(p).value_.append(at, n);
+    return 0;
+  }
+  static int onHeaderValueComplete(llhttp_t* p) {
+    Parser& s = self(p);
+    std::string_view v = trimOws(s.value_);
+    if (!validFieldValue(v)) return s.failCallback(400, "invalid character in the value of header '" + s.field_ + "'");
+    Headers& h = s.kind_ == Kind::kRequest ? s.request_.headers : s.response_.headers;
+    if (h.size() >= s.limits_.maxHeaderCount)
+      return s.failCallback(431, "too many header fields: over " + std::to_string(s.limits_.maxHeaderCount));
+    h.add(std::move(s.field_), std::string(v));
+    s.field_.clear();
+    s.value_.clear();
+    return 0;
+  }
+  static int onHeadersComplete(llhttp_t* p) {
+    Parser& s = self(p);
+    s.headComplete_ = true;
+    bool ok = s.kind_ == Kind::kRequest ? s.validateRequestHead() : s.validateResponseHead();
+    if (!ok) return -1;
+    if (s.listener_.onHeadComplete() == ParserListener::Action::kPause) {
+      s.listenerPaused_ = true;
+      return HPE_PAUSED;
+    }
+    if (s.kind_ == Kind::kResponse && s.expectNoBody_) return 1;
+    return 0;
+  }
+  static int onBody(llhttp_t* p, const char* at, size_t n) {
+    Parser& s = self(p);
+    s.bodyBytes_ += n;
+    if (s.listener_.onBody(std::string_view(at, n)) == ParserListener::Action::kPause) {
+      s.listenerPaused_ = true;
+      return HPE_PAUSED;
+    }
+    return 0;
+  }
+  static int onChunkExtension(llhttp_t* p, const char*, size_t n) {
+    Parser& s = self(p);
+    s.chunkExtBytes_ += n;
+    if (s.chunkExtBytes_ > s.limits_.maxChunkExtension)
+      return s.failCallback(413, "chunk extensions too large: over " + std::to_string(s.limits_.maxChunkExtension) + " bytes");
+    return 0;
+  }
+  static int onChunkComplete(llhttp_t* p) {
+    self(p).chunkExtBytes_ = 0;
+    return 0;
+  }
+  static int onMessageComplete(llhttp_t* p) {
+    Parser& s = self(p);
+    s.messageEnded_ = true;
+    ++s.messages_;
+    if (s.listener_.onMessageComplete() == ParserListener::Action::kPause) s.listenerPaused_ = true;
+    // Always stop at a message boundary so the head scanner restarts cleanly.
+    return s.inFinish_ ? 0 : HPE_PAUSED;
+  }
+};
+
+int Parser::failCallback(int status, std::string message) {
+  setError(status, std::move(message));
+  return HPE_USER;
+}
+
+Parser::Parser(Kind kind, ParserListener& listener, ParseLimits limits)
+    : kind_(kind), listener_(listener), limits_(limits), scanner_(limits.maxHeadBytes, limits.maxStartLine), impl_(std::make_unique<Impl>()) {
+  auto& st = impl_->settings;
+  llhttp_settings_init(&st);
+  st.on_message_begin = &Impl::onMessageBegin;
+  st.on_url = &Impl::onUrl;
+  st.on_status = &Impl::onStatus;
+  st.on_header_field = &Impl::onHeaderField;
+  st.on_header_field_complete = &Impl::onHeaderFieldComplete;
+  st.on_header_value = &Impl::onHeaderValue;
+  st.on_header_value_complete = &Impl::onHeaderValueComplete;
+  st.on_headers_complete = &Impl::onHeadersComplete;
+  st.on_body = &Impl::onBody;
+  st.on_chunk_extension_name = &Impl::onChunkExtension;
+  st.on_chunk_extension_value = &Impl::onChunkExtension;
+  st.on_chunk_complete = &Impl::onChunkComplete;
+  st.on_message_complete = &Impl::onMessageComplete;
+  llhttp_init(&impl_->parser, kind == Kind::kRequest ? HTTP_REQUEST : HTTP_RESPONSE, &st);
+  impl_->parser.data = this;
+}
+
+Parser::~Parser() = default;
+
+void Parser::setLimits(const ParseLimits& l) {
+  limits_ = l;
+  scanner_ = HeadScanner(l.maxHeadBytes, l.maxStartLine);
+}
+
+void Parser::setError(int status, std::string message) {
+  if (failed_) return;
+  failed_ = true;
+  error_.status = status;
+  error_.message = std::move(message);
+}
+
+void Parser::resetMessage() {
+  scanner_.reset();
+  headComplete_ = false;
+  messageEnded_ = false;
+}
+
+bool Parser::bodyIsCloseDelimited() const {
+  return headComplete_ && llhttp_message_needs_eof(&impl_->parser) != 0;
+}
+
+bool Parser::validateRequestHead() {
+  llhttp_t& p = impl_->parser;
+  RequestHead& r = request_;
+  r.method = llhttp_method_name(static_cast<llhttp_method_t>(llhttp_get_method(&p)));
+  r.versionMajor = llhttp_get_http_major(&p);
+  r.versionMinor = llhttp_get_http_minor(&p);
+  if (r.versionMajor != 1) {
+    setError(505, "HTTP version " + std::to_string(r.versionMajor) + "." + std::to_string(r.versionMinor) + " is not supported");
+    return false;
+  }
+  const Headers& h = r.headers;
+  size_t clCount = h.count("Content-Length");
+  size_t teCount = h.count("Transfer-Encoding");
+  if (clCount > 1) return setError(400, "duplicate Content-Length"), false;
+  if (teCount > 1) return setError(400, "more than one Transfer-Encoding header"), false;
+  if (clCount && teCount) return setError(400, "both Content-Length and Transfer-Encoding"), false;
+  if (teCount) {
+    if (r.versionMinor == 0) return setError(400, "Transfer-Encoding in an HTTP/1.0 request"), false;
+    std::string_view te = *h.find("Transfer-Encoding");
+    auto lastComma = te.rfind(',');
+    std::string_view last = trimOws(lastComma == std::string_view::npos ? te : te.substr(lastComma + 1));
+    if (!iequals(last, "chunked")) return setError(400, "Transfer-Encoding without chunked as the final coding"), false;
+    if (lastComma != std::string_view::npos) return setError(501, "transfer codings other than chunked are not implemented"), false;
+    r.framing.chunked = true;
+  }
+  if (clCount) {
+    uint64_t n = 0;
+    std::string_view v = *h.find("Content-Length");
+    auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (v.empty() || ec != std::errc{} || ptr != v.data() + v.size()) return setError(400, "invalid Content-Length"), false;
+    r.framing.contentLength = n;
+  }
+  size_t hostCount = h.count("Host");
+  if (hostCount > 1) return setError(400, "more than one Host header"), false;
+  if (limits_.requireHost && r.versionMinor >= 1 && hostCount == 0) return setError(400, "missing Host header (required in HTTP/1.1)"), false;
+  if (r.method == "CONNECT") return setError(405, "CONNECT is not supported"), false;
+  std::string_view conn = h.get("Connection");
+  if (r.versionMinor >= 1) r.framing.keepAlive = !hasToken(conn, "close");
+  else r.framing.keepAlive = hasToken(conn, "keep-alive");
+  if (const std::string* expect = h.find("Expect")) r.expectContinue = iequals(trimOws(*expect), "100-continue");
+  return true;
+}
+
+bool Parser::validateResponseHead() {
+  llhttp_t& p = impl_->parser;
+  ResponseHead& r = response_;
+  r.status = llhttp_get_status_code(&p);
+  r.versionMajor = llhttp_get_http_major(&p);
+  r.versionMinor = llhttp_get_http_minor(&p);
+  const Headers& h = r.headers;
+  if (h.count("Transfer-Encoding") > 1) return setError(400, "more than one Transfer-Encoding header in response"), false;
+  if (h.count("Content-Length") > 1) return setError(400, "duplicate Content-Length in response"), false;
+  if (const std::string* te = h.find("Transfer-Encoding")) r.framing.chunked = hasToken(*te, "chunked");
+  if (const std::string* cl = h.find("Content-Length")) {
+    uint64_t n = 0;
+    auto [ptr, ec] = std::from_chars(cl->data(), cl->data() + cl->size(), n);
+    if (cl->empty() || ec != std::errc{} || ptr != cl->data() + cl->size()) return setError(400, "invalid Content-Length in response"), false;
+    r.framing.contentLength = n;
+  }
+  std::string_view conn = h.get("Connection");
+  if (r.versionMinor >= 1) r.framing.keepAlive = !hasToken(conn, "close");
+  else r.framing.keepAlive = hasToken(conn, "keep-alive");
+  return true;
+}
+
+Parser::Feed Parser::execute(std::string_view data) {
+  Feed feed;
+  llhttp_t& p = impl_->parser;
+  while (!failed_) {
+    if (feed.consumed == data.size()) return feed;
+    std::string_view rest = data.substr(feed.consumed);
+    if (!headComplete_) {
+      size_t end = 0;
+      if (scanner_.scan(rest, end) == HeadScanner::Verdict::kError) {
+        setError(scanner_.errorStatus(), scanner_.errorMessage());
+        break;
+      }
+    }
+    listenerPaused_ = false;
+    messageEnded_ = false;
+    llhttp_errno_t err = llhttp_execute(&p, rest.data(), rest.size());
+    if (err == HPE_OK) {
+      feed.consumed = data.size();
+      return feed;
+    }
+    if (err == HPE_PAUSED || err == HPE_PAUSED_UPGRADE) {
+      feed.consumed += static_cast<size_t>(llhttp_get_error_pos(&p) - rest.data());
+      // We do not switch protocols: an Upgrade request is served as plain HTTP/1.1.
+      if (err == HPE_PAUSED_UPGRADE) llhttp_resume_after_upgrade(&p);
+      else llhttp_resume(&p);
+      if (messageEnded_) resetMessage();
+      if (listenerPaused_) {
+        feed.state = State::kPaused;
+        return feed;
+      }
+      continue;
+    }
+    const char* pos = llhttp_get_error_pos(&p);
+    if (pos && pos >= rest.data() && pos <= rest.data() + rest.size()) feed.consumed += static_cast<size_t>(pos - rest.data());
+    if (!failed_) {
+      int status = 400;
+      if (err == HPE_INVALID_VERSION) status = 400;
+      setError(status, std::string("malformed message: ") + llhttp_get_error_reason(&p));
+    }
+    break;
+  }
+  feed.state = State::kError;
+  return feed;
+}
+
+Parser::State Parser::finish() {
+  if (failed_) return State::kError;
+  const bool wasInMessage = inMessage();
+  messageEnded_ = false;
+  inFinish_ = true;
+  llhttp_errno_t err = llhttp_finish(&impl_->parser);
+  inFinish_ = false;
+  if (err == HPE_OK) {
+    if (messageEnded_) {
+      resetMessage();
+      return State::kOk;
+    }
+    if (!wasInMessage) return State::kOk;
+  }
+  setError(400, headComplete_ ? "connection closed before the body was complete"
+                              : "connection closed inside the message head");
+  return State::kError;
+}
+
+}  // namespace sluice::http

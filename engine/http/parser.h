@@ -1,0 +1,122 @@
+#pragma once
+/**
+ * Our HTTP/1.1 parser: llhttp in strict mode behind a small interface, plus the
+ * checks Debian's llhttp 8.1 lacks. The only file that includes llhttp.h is
+ * parser.cpp. Body bytes are handed out as spans of the caller's buffer, never
+ * copied. Listeners may pause at the head, in the body or at message end; the
+ * unconsumed bytes stay with the caller, who feeds them again after resuming.
+ */
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "engine/http/head_scanner.h"
+#include "engine/http/message.h"
+
+namespace sluice::http {
+
+/** Parser limits. Each refusal carries the status a server should send. */
+struct ParseLimits {
+  size_t maxHeadBytes = 16 * 1024;     ///< 431 past this
+  size_t maxStartLine = 8 * 1024;      ///< 414 past this (request line)
+  size_t maxHeaderCount = 100;         ///< 431 past this
+  size_t maxChunkExtension = 16 * 1024;///< 413 past this, per chunk (CVE-2024-22019)
+  bool requireHost = true;             ///< HTTP/1.1 requests without Host get 400
+};
+
+/** Why parsing stopped: a status to answer with and words for the log. */
+struct ParseError {
+  int status = 400;
+  std::string message;
+};
+
+class ParserListener {
+ public:
+  enum class Action { kContinue, kPause };
+  /** The head is complete and available from the parser. */
+  virtual Action onHeadComplete() = 0;
+  /** Body bytes (after de-chunking), pointing into the fed buffer. */
+  virtual Action onBody(std::string_view data) = 0;
+  /** The message is complete. */
+  virtual Action onMessageComplete() = 0;
+
+ protected:
+  ~ParserListener() = default;
+};
+
+class Parser {
+ public:
+  enum class Kind { kRequest, kResponse };
+  enum class State { kOk, kPaused, kError };
+  struct Feed {
+    size_t consumed = 0;
+    State state = State::kOk;
+  };
+
+  Parser(Kind kind, ParserListener& listener, ParseLimits limits = {});
+  ~Parser();
+  Parser(const Parser&) = delete;
+  Parser& operator=(const Parser&) = delete;
+
+  /**
+   * Parses as much of data as it can. kOk: all consumed. kPaused: a listener
+   * paused; feed data[consumed..] again later. kError: see error().
+   */
+  Feed execute(std::string_view data);
+  /** The peer closed: completes a close-delimited body, or reports truncation. */
+  State finish();
+
+  const ParseError& error() const { return error_; }
+  RequestHead& request() { return request_; }
+  ResponseHead& response() { return response_; }
+  const ParseLimits& limits() const { return limits_; }
+  void setLimits(const ParseLimits& l);
+
+  /** For responses to HEAD (and similar): the next response has no body. */
+  void setExpectNoBody(bool v) { expectNoBody_ = v; }
+  /** True between the first byte of a message and its end. */
+  bool inMessage() const { return scanner_.started() || headComplete_; }
+  bool headComplete() const { return headComplete_; }
+  /** Body bytes delivered for the current message. */
+  uint64_t bodyBytes() const { return bodyBytes_; }
+  /** True when the response body runs until the connection closes. */
+  bool bodyIsCloseDelimited() const;
+  /** Total messages completed. */
+  uint64_t messages() const { return messages_; }
+
+ private:
+  struct Impl;
+  friend struct Impl;
+
+  bool validateRequestHead();
+  bool validateResponseHead();
+  void setError(int status, std::string message);
+  int failCallback(int status, std::string message);
+  void resetMessage();
+
+  Kind kind_;
+  ParserListener& listener_;
+  ParseLimits limits_;
+  HeadScanner scanner_;
+  std::unique_ptr<Impl> impl_;
+
+  RequestHead request_;
+  ResponseHead response_;
+  std::string field_;
+  std::string value_;
+  bool headComplete_ = false;
+  bool expectNoBody_ = false;
+  bool inFinish_ = false;
+  bool listenerPaused_ = false;
+  bool messageEnded_ = false;
+  size_t chunkExtBytes_ = 0;
+  uint64_t bodyBytes_ = 0;
+  uint64_t messages_ = 0;
+  ParseError error_;
+  bool failed_ = false;
+};
+
+}  // namespace sluice::http

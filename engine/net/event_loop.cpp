@@ -1,0 +1,181 @@
+#include "engine/net/event_loop.h"
+
+#include <pthread.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+namespace sluice::net {
+
+namespace {
+// A distinct address marks the wake eventfd in epoll_event.data.
+char kWakeTag;
+}  // namespace
+
+EventLoop::EventLoop() {
+  epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  wakefd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (epfd_ >= 0 && wakefd_ >= 0) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.ptr = &kWakeTag;
+    ::epoll_ctl(epfd_, EPOLL_CTL_ADD, wakefd_, &ev);
+  }
+  owner_.store(std::this_thread::get_id());
+}
+
+EventLoop::~EventLoop() {
+  if (wakefd_ >= 0) ::close(wakefd_);
+  if (epfd_ >= 0) ::close(epfd_);
+}
+
+void EventLoop::stop() {
+  stopping_.store(true, std::memory_order_release);
+  uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = ::write(wakefd_, &one, sizeof one);
+}
+
+void EventLoop::post(Task task) {
+  {
+    std::lock_guard lock(mailboxMutex_);
+    mailbox_.push_back(std::move(task));
+  }
+  // Only the first poster since the last drain pays for the eventfd write.
+  if (!wakePending_.exchange(true, std::memory_order_acq_rel)) {
+    uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = ::write(wakefd_, &one, sizeof one);
+  }
+}
+
+Status EventLoop::add(int fd, uint32_t events, IoHandler* handler) {
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.ptr = handler;
+  if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) return std::unexpected(Error::system("epoll_ctl(ADD)", errno));
+  return {};
+}
+
+Status EventLoop::modify(int fd, uint32_t events, IoHandler* handler) {
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.ptr = handler;
+  if (::epoll_ctl(epfd_, EPOLL_CTL_MOD, fd, &ev) != 0) return std::unexpected(Error::system("epoll_ctl(MOD)", errno));
+  return {};
+}
+
+void EventLoop::remove(int fd) { ::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr); }
+
+EventLoop::TimerId EventLoop::runAfter(std::chrono::milliseconds delay, Task fn) {
+  return runAt(Clock::now() + delay, std::move(fn));
+}
+
+EventLoop::TimerId EventLoop::runAt(Clock::time_point when, Task fn) {
+  TimerId id = nextTimerId_++;
+  timers_.emplace(id, std::move(fn));
+  timerHeap_.push_back({when, id});
+  std::push_heap(timerHeap_.begin(), timerHeap_.end(), std::greater<>{});
+  return id;
+}
+
+void EventLoop::cancel(TimerId id) { timers_.erase(id); }
+
+int EventLoop::nextTimeoutMs() {
+  if (!deferred_.empty()) return 0;
+  // Drop cancelled entries sitting on top so they don't cause early wakeups.
+  while (!timerHeap_.empty() && !timers_.contains(timerHeap_.front().id)) {
+    std::pop_heap(timerHeap_.begin(), timerHeap_.end(), std::greater<>{});
+    timerHeap_.pop_back();
+  }
+  if (timerHeap_.empty()) return -1;
+  auto delta = timerHeap_.front().when - Clock::now();
+  if (delta <= Clock::duration::zero()) return 0;
+  // Round up so a timer never fires early.
+  auto ms = std::chrono::ceil<std::chrono::milliseconds>(delta).count();
+  return static_cast<int>(std::min<int64_t>(ms, 60'000));
+}
+
+void EventLoop::runTimers() {
+  while (!timerHeap_.empty() && timerHeap_.front().when <= now_) {
+    TimerEntry top = timerHeap_.front();
+    std::pop_heap(timerHeap_.begin(), timerHeap_.end(), std::greater<>{});
+    timerHeap_.pop_back();
+    auto it = timers_.find(top.id);
+    if (it == timers_.end()) continue;
+    Task fn = std::move(it->second);
+    timers_.erase(it);
+    fn();
+  }
+}
+
+void EventLoop::runMailbox() {
+  uint64_t value;
+  [[maybe_unused]] ssize_t n = ::read(wakefd_, &value, sizeof value);
+  wakePending_.store(false, std::memory_order_release);
+  std::vector<Task> batch;
+  {
+    std::lock_guard lock(mailboxMutex_);
+    batch.swap(mailbox_);
+  }
+  for (auto& task : batch) task();
+}
+
+void EventLoop::runDeferred() {
+  while (!deferred_.empty()) {
+    std::vector<Task> batch;
+    batch.swap(deferred_);
+    for (auto& task : batch) task();
+  }
+}
+
+void EventLoop::run() {
+  owner_.store(std::this_thread::get_id());
+  constexpr int kMaxEvents = 256;
+  epoll_event events[kMaxEvents];
+  while (!stopping_.load(std::memory_order_acquire)) {
+    int n = ::epoll_wait(epfd_, events, kMaxEvents, nextTimeoutMs());
+    if (n < 0 && errno != EINTR) break;
+    ++iterations_;
+    now_ = Clock::now();
+    bool wake = false;
+    for (int i = 0; i < n; ++i) {
+      if (events[i].data.ptr == &kWakeTag) {
+        wake = true;
+        continue;
+      }
+      static_cast<IoHandler*>(events[i].data.ptr)->onIo(events[i].events);
+    }
+    if (wake) runMailbox();
+    runTimers();
+    runDeferred();
+  }
+  // Run whatever was posted before stop so that shutdown commands complete.
+  runMailbox();
+  runDeferred();
+  stopping_.store(false);
+}
+
+LoopThread::LoopThread(std::string name) : name_(std::move(name)) {}
+
+LoopThread::~LoopThread() { stopAndJoin(); }
+
+void LoopThread::start() {
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), name_.substr(0, 15).c_str());
+    loop_.run();
+  });
+}
+
+void LoopThread::stopAndJoin() {
+  if (thread_.joinable()) {
+    loop_.stop();
+    thread_.join();
+  }
+}
+
+void LoopThread::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace sluice::net

@@ -1,0 +1,71 @@
+#pragma once
+/**
+ * A bounded multi-producer event buffer. Engine loops push without waiting on
+ * readers; when full, new events are dropped and counted. A reader drains
+ * whole batches. An optional notifier fires when the buffer turns non-empty,
+ * so a GUI bridge needs one queued call per batch, not one per event.
+ */
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace sluice::observe {
+
+enum class EventKind : uint8_t {
+  // server side
+  kConnectionOpened,
+  kConnectionClosed,   ///< text: reason
+  kRequestStarted,     ///< text: "METHOD target"; peer in detail
+  kRequestProgress,    ///< bytesIn/bytesOut so far
+  kRequestFinished,    ///< status, bytesIn, bytesOut, durationUs
+  kServerNotice,       ///< text: accept paused (EMFILE), limit hit, ...
+  // client side (the pool)
+  kClientConnState,    ///< state in code, text: reason
+  kClientRequest,      ///< request outcome; text: reuse verdict
+  kClientWarning,      ///< double-release, leaked, held-too-long
+};
+
+/** One event: a monotonic timestamp, the ids it concerns, and a few figures. */
+struct Event {
+  EventKind kind{};
+  int64_t timeNs = 0;          ///< steady_clock since epoch of the clock
+  uint64_t connectionId = 0;
+  uint64_t requestId = 0;
+  int code = 0;                ///< status code, or a state number
+  uint64_t bytesIn = 0;
+  uint64_t bytesOut = 0;
+  uint64_t durationUs = 0;
+  std::string text;
+  std::string detail;
+};
+
+int64_t monotonicNs();
+
+class EventBuffer {
+ public:
+  explicit EventBuffer(size_t capacity = 65536) : capacity_(capacity) {}
+
+  /** Never blocks on readers. Returns false when the event was dropped. */
+  bool push(Event ev);
+  /** Moves every buffered event into out (appending). Returns how many. */
+  size_t drain(std::vector<Event>& out);
+  /** Called (from the pushing thread) when the buffer goes from empty to non-empty. */
+  void setNotifier(std::function<void()> fn);
+  uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+  uint64_t pushed() const { return pushed_.load(std::memory_order_relaxed); }
+  size_t capacity() const { return capacity_; }
+
+ private:
+  size_t capacity_;
+  std::mutex mutex_;
+  std::vector<Event> items_;
+  std::function<void()> notifier_;
+  std::atomic<uint64_t> dropped_{0};
+  std::atomic<uint64_t> pushed_{0};
+};
+
+}  // namespace sluice::observe

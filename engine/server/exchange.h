@@ -1,0 +1,136 @@
+#pragma once
+/**
+ * One request and its response on a connection, as a handler sees it.
+ * Everything runs on the connection's loop thread; handlers never block.
+ */
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "engine/http/message.h"
+#include "engine/net/event_loop.h"
+#include "engine/net/socket.h"
+#include "engine/util/error.h"
+
+namespace sluice::server {
+
+class Connection;
+class Exchange;
+struct ServerConfig;
+
+/**
+ * Per-request handler. The server calls onHead once, then onBody for each chunk
+ * as it arrives (stream mode) or once with the whole body (buffered mode), then
+ * onBodyEnd. A handler may respond at any point: before reading the body (the
+ * remainder is drained within bounds, or the connection closed), or after.
+ * onAbort is the last call when the exchange dies early: clean up there.
+ */
+class RequestHandler {
+ public:
+  virtual ~RequestHandler() = default;
+  /** The head is parsed; with Expect: 100-continue, responding here means no body is read. */
+  virtual void onHead(Exchange& ex) = 0;
+  /** Body bytes; the view is valid only during the call. Call ex.pauseBody() to apply backpressure. */
+  virtual void onBody(Exchange& ex, std::string_view chunk) { (void)ex; (void)chunk; }
+  virtual void onBodyEnd(Exchange& ex) { (void)ex; }
+  /** After write() returned false, the output has drained below the low watermark. */
+  virtual void onWritable(Exchange& ex) { (void)ex; }
+  /** The exchange ended early: peer gone, timeout, limit or server stop. No calls follow. */
+  virtual void onAbort(Exchange& ex, const Error& why) { (void)ex; (void)why; }
+};
+
+class Exchange {
+ public:
+  Exchange(Connection& conn, uint64_t id, http::RequestHead head);
+  ~Exchange();
+
+  const http::RequestHead& request() const { return head_; }
+  uint64_t id() const { return id_; }
+  uint64_t connectionId() const;
+  const net::SocketAddress& peer() const;
+  const net::SocketAddress& local() const;
+  net::EventLoop& loop();
+  const ServerConfig& config() const;
+  std::chrono::steady_clock::time_point started() const { return started_; }
+
+  // --- request body --------------------------------------------------------------
+  /** Stop delivering body bytes; the socket is not read until resumeBody(). */
+  void pauseBody();
+  void resumeBody();
+  bool bodyPaused() const { return bodyPaused_; }
+  bool bodyComplete() const { return bodyComplete_; }
+  uint64_t bodyBytesRead() const { return bodyBytes_; }
+  /** Declared Content-Length, if any. */
+  std::optional<uint64_t> bodyLength() const { return head_.framing.contentLength; }
+  bool hasBody() const { return head_.framing.chunked || head_.framing.contentLength.value_or(0) > 0; }
+
+  // --- response ------------------------------------------------------------------
+  /** A complete response with a Content-Length body. */
+  void respond(int status, http::Headers headers, std::string_view body);
+  /** A JSON or plain-text error: {"error": message, "status": n}. */
+  void respondError(int status, std::string_view message);
+  /**
+   * Starts a streamed response. With a length, Content-Length is sent; without,
+   * chunked (HTTP/1.1) or close-delimited (HTTP/1.0).
+   */
+  void startResponse(int status, http::Headers headers, std::optional<uint64_t> contentLength);
+  /** Queues body bytes. Returns false when the output is over the high watermark: wait for onWritable. */
+  bool write(std::string_view data);
+  /** Queues length bytes of an open file from offset, sent with sendfile(). */
+  bool writeFile(std::shared_ptr<net::Fd> file, uint64_t offset, uint64_t length);
+  /** Completes the response. */
+  void end();
+  /** Sends a raw byte string (fault injection): no framing is added. */
+  void writeRaw(std::string_view bytes);
+
+  bool responseStarted() const { return responseStarted_; }
+  bool responseEnded() const { return responseEnded_; }
+  int responseStatus() const { return status_; }
+  uint64_t bytesWritten() const { return bytesOut_; }
+  size_t outputPending() const;
+
+  /** Adds Connection: close to the response and closes after it. */
+  void closeAfterResponse();
+  /** Closes the connection now: FIN, or RST when reset is true (fault injection). */
+  void abortConnection(bool reset);
+  /** Closes the connection once it has been idle (after this exchange) for idleMs. */
+  void closeWhenIdleFor(std::chrono::milliseconds idle);
+
+  /** A timer tied to this exchange: cancelled automatically when it ends. */
+  void runAfter(std::chrono::milliseconds delay, std::function<void()> fn);
+
+  /** Attaches the handler (done by the server). */
+  void setHandler(std::unique_ptr<RequestHandler> h) { handler_ = std::move(h); }
+  RequestHandler* handler() { return handler_.get(); }
+
+ private:
+  friend class Connection;
+
+  Connection& conn_;
+  uint64_t id_;
+  http::RequestHead head_;
+  std::unique_ptr<RequestHandler> handler_;
+  std::chrono::steady_clock::time_point started_;
+
+  bool bodyPaused_ = false;
+  bool bodyComplete_ = false;
+  uint64_t bodyBytes_ = 0;
+  std::string bufferedBody_;  // buffered mode only
+
+  bool responseStarted_ = false;
+  bool responseEnded_ = false;
+  bool chunkedOut_ = false;
+  bool headOnly_ = false;  // HEAD or a status without a body
+  std::optional<uint64_t> declaredLength_;
+  uint64_t bytesOut_ = 0;
+  int status_ = 0;
+  bool waitingWritable_ = false;
+  bool aborted_ = false;
+  std::vector<net::EventLoop::TimerId> timers_;
+};
+
+}  // namespace sluice::server

@@ -1,0 +1,45 @@
+#pragma once
+/** Server configuration: every limit is here, with its default. */
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "engine/http/parser.h"
+
+namespace sluice::server {
+
+using std::chrono::milliseconds;
+
+/** Stream: the handler reads the body as it arrives. Buffered: the whole body first (Hertz netpoll). */
+enum class BodyMode { kStream, kBuffered };
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8080";
+  int workers = 1;
+  BodyMode mode = BodyMode::kStream;
+
+  size_t readBufferBytes = 64 * 1024;        ///< per-connection read buffer bound
+  size_t outputHighWaterBytes = 256 * 1024;  ///< write() returns false above this
+  uint64_t maxBodyBytes = 0;                 ///< 413; 0 = no limit (buffered mode caps at 1 GiB)
+  http::ParseLimits parse;                   ///< 431 head, 414 request line, 413 chunk extensions
+
+  milliseconds headerTimeout{10'000};     ///< 408 and close when the head is not complete in time
+  milliseconds bodyIdleTimeout{30'000};   ///< 408 when no body byte arrives for this long
+  milliseconds keepAliveTimeout{60'000};  ///< idle keep-alive connections are closed quietly
+  milliseconds writeTimeout{60'000};      ///< a peer that reads nothing for this long is dropped
+  size_t maxConnections = 10'000;         ///< stop accepting at this many open connections
+
+  uint64_t drainMaxBytes = 1024 * 1024;   ///< unread body discarded after a response, at most
+  milliseconds drainMaxTime{1'000};       ///< ... and for at most this long; else close
+  milliseconds lingerTime{2'000};         ///< lingering close after an error response
+  milliseconds shutdownGrace{5'000};      ///< graceful stop deadline for in-flight responses
+
+  bool emitEvents = true;                 ///< request and connection events into the event buffer
+  std::string serverName = "sluice";
+};
+
+/** A one-line description of how the server is set up, for logs. */
+std::string describe(const ServerConfig& c);
+
+}  // namespace sluice::server
