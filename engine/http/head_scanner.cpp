@@ -18,18 +18,48 @@ HeadScanner::Verdict HeadScanner::failWith(int status, std::string message) {
   return Verdict::kError;
 }
 
+namespace {
+// Bytes that need a closer look: CR, LF and NUL. Everything else is counted in bulk.
+struct SpecialTable {
+  bool v[256] = {};
+  constexpr SpecialTable() { v[static_cast<unsigned char>('\r')] = v[static_cast<unsigned char>('\n')] = v[0] = true; }
+};
+constexpr SpecialTable kSpecial;
+}  // namespace
+
 HeadScanner::Verdict HeadScanner::scan(std::string_view data, size_t& end) {
-  for (size_t i = 0; i < data.size(); ++i) {
-    const char c = data[i];
+  const char* p = data.data();
+  const size_t n = data.size();
+  size_t i = 0;
+  while (i < n) {
+    const char c = p[i];
+    if (!kSpecial.v[static_cast<unsigned char>(c)] && !prevCR_) {
+      if (leading_) leading_ = false;
+      if (lineLen_ == 0 && !firstLine_ && (c == ' ' || c == '\t'))
+        return failWith(400, "obsolete line folding (a header line starting with whitespace) is not accepted");
+      // Run to the next special byte, counting the line and the head as we go.
+      size_t j = i + 1;
+      while (j < n && !kSpecial.v[static_cast<unsigned char>(p[j])]) ++j;
+      size_t run = j - i;
+      lineLen_ += run;
+      bytes_ += run;
+      if (firstLine_ && lineLen_ > maxStartLine_)
+        return failWith(414, "start line too long: over " + std::to_string(maxStartLine_) + " bytes");
+      if (bytes_ > maxHeadBytes_)
+        return failWith(431, "request header fields too large: the head exceeds " + std::to_string(maxHeadBytes_) + " bytes");
+      i = j;
+      continue;
+    }
     ++bytes_;
-    if (bytes_ > maxHeadBytes_ && !(firstLine_ && lineLen_ >= maxStartLine_))
+    ++i;
+    if (bytes_ > maxHeadBytes_)
       return failWith(431, "request header fields too large: the head exceeds " + std::to_string(maxHeadBytes_) + " bytes");
     if (prevCR_) {
       if (c != '\n') return failWith(400, "bare CR in message head: lines must end with CRLF");
       prevCR_ = false;
       if (leading_) continue;
       if (lineLen_ == 0 && !firstLine_) {
-        end = i + 1;
+        end = i;
         return Verdict::kHeadEnd;
       }
       firstLine_ = false;
@@ -41,13 +71,7 @@ HeadScanner::Verdict HeadScanner::scan(std::string_view data, size_t& end) {
       continue;
     }
     if (c == '\n') return failWith(400, "bare LF in message head: lines must end with CRLF");
-    if (c == '\0') return failWith(400, "NUL byte in message head");
-    if (leading_) leading_ = false;
-    if (lineLen_ == 0 && !firstLine_ && (c == ' ' || c == '\t'))
-      return failWith(400, "obsolete line folding (a header line starting with whitespace) is not accepted");
-    ++lineLen_;
-    if (firstLine_ && lineLen_ > maxStartLine_)
-      return failWith(414, "start line too long: over " + std::to_string(maxStartLine_) + " bytes");
+    return failWith(400, "NUL byte in message head");
   }
   return Verdict::kNeedMore;
 }

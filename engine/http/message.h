@@ -33,6 +33,7 @@ class Headers {
   size_t count(std::string_view name) const;
   bool has(std::string_view name) const { return find(name) != nullptr; }
   void clear() { items_.clear(); }
+  void reserve(size_t n) { items_.reserve(n); }
   size_t size() const { return items_.size(); }
   bool empty() const { return items_.empty(); }
   auto begin() const { return items_.begin(); }

@@ -37,6 +37,7 @@ struct Parser::Impl {
     Parser& s = self(p);
     s.request_.clear();
     s.response_.clear();
+    (s.kind_ == Kind::kRequest ? s.request_.headers : s.response_.headers).reserve(8);
     s.field_.clear();
     s.value_.clear();
     s.headComplete_ = false;
@@ -70,12 +71,18 @@ struct Parser::Impl {
   }
   static int onHeaderValueComplete(llhttp_t* p) {
     Parser& s = self(p);
-    std::string_view v = trimOws(s.value_);
-    if (!validFieldValue(v)) return s.failCallback(400, "invalid character in the value of header '" + s.field_ + "'");
+    std::string& v = s.value_;
+    size_t b = 0, e = v.size();
+    while (b < e && (v[b] == ' ' || v[b] == '\t')) ++b;
+    while (e > b && (v[e - 1] == ' ' || v[e - 1] == '\t')) --e;
+    if (!validFieldValue(std::string_view(v).substr(b, e - b)))
+      return s.failCallback(400, "invalid character in the value of header '" + s.field_ + "'");
     Headers& h = s.kind_ == Kind::kRequest ? s.request_.headers : s.response_.headers;
     if (h.size() >= s.limits_.maxHeaderCount)
       return s.failCallback(431, "too many header fields: over " + std::to_string(s.limits_.maxHeaderCount));
-    h.add(std::move(s.field_), std::string(v));
+    if (e != v.size()) v.erase(e);
+    if (b != 0) v.erase(0, b);
+    h.add(std::move(s.field_), std::move(v));
     s.field_.clear();
     s.value_.clear();
     return 0;
@@ -182,36 +189,43 @@ bool Parser::validateRequestHead() {
     setError(505, "HTTP version " + std::to_string(r.versionMajor) + "." + std::to_string(r.versionMinor) + " is not supported");
     return false;
   }
-  const Headers& h = r.headers;
-  size_t clCount = h.count("Content-Length");
-  size_t teCount = h.count("Transfer-Encoding");
+  // One pass over the headers for everything framing depends on.
+  size_t clCount = 0, teCount = 0, hostCount = 0;
+  const std::string *cl = nullptr, *te = nullptr, *conn = nullptr, *expect = nullptr;
+  for (const Header& hd : r.headers) {
+    const std::string& n = hd.name;
+    if (n.size() == 14 && iequals(n, "Content-Length")) ++clCount, cl = &hd.value;
+    else if (n.size() == 17 && iequals(n, "Transfer-Encoding")) ++teCount, te = &hd.value;
+    else if (n.size() == 4 && iequals(n, "Host")) ++hostCount;
+    else if (n.size() == 10 && iequals(n, "Connection")) conn = &hd.value;
+    else if (n.size() == 6 && iequals(n, "Expect")) expect = &hd.value;
+  }
   if (clCount > 1) return setError(400, "duplicate Content-Length"), false;
   if (teCount > 1) return setError(400, "more than one Transfer-Encoding header"), false;
   if (clCount && teCount) return setError(400, "both Content-Length and Transfer-Encoding"), false;
-  if (teCount) {
+  if (te) {
     if (r.versionMinor == 0) return setError(400, "Transfer-Encoding in an HTTP/1.0 request"), false;
-    std::string_view te = *h.find("Transfer-Encoding");
-    auto lastComma = te.rfind(',');
-    std::string_view last = trimOws(lastComma == std::string_view::npos ? te : te.substr(lastComma + 1));
+    std::string_view tev = *te;
+    auto lastComma = tev.rfind(',');
+    std::string_view last = trimOws(lastComma == std::string_view::npos ? tev : tev.substr(lastComma + 1));
     if (!iequals(last, "chunked")) return setError(400, "Transfer-Encoding without chunked as the final coding"), false;
     if (lastComma != std::string_view::npos) return setError(501, "transfer codings other than chunked are not implemented"), false;
     r.framing.chunked = true;
   }
-  if (clCount) {
+  if (cl) {
     uint64_t n = 0;
-    std::string_view v = *h.find("Content-Length");
+    std::string_view v = *cl;
     auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
     if (v.empty() || ec != std::errc{} || ptr != v.data() + v.size()) return setError(400, "invalid Content-Length"), false;
     r.framing.contentLength = n;
   }
-  size_t hostCount = h.count("Host");
   if (hostCount > 1) return setError(400, "more than one Host header"), false;
   if (limits_.requireHost && r.versionMinor >= 1 && hostCount == 0) return setError(400, "missing Host header (required in HTTP/1.1)"), false;
   if (r.method == "CONNECT") return setError(405, "CONNECT is not supported"), false;
-  std::string_view conn = h.get("Connection");
-  if (r.versionMinor >= 1) r.framing.keepAlive = !hasToken(conn, "close");
-  else r.framing.keepAlive = hasToken(conn, "keep-alive");
-  if (const std::string* expect = h.find("Expect")) r.expectContinue = iequals(trimOws(*expect), "100-continue");
+  std::string_view connValue = conn ? std::string_view(*conn) : std::string_view{};
+  if (r.versionMinor >= 1) r.framing.keepAlive = !hasToken(connValue, "close");
+  else r.framing.keepAlive = hasToken(connValue, "keep-alive");
+  if (expect) r.expectContinue = iequals(trimOws(*expect), "100-continue");
   return true;
 }
 

@@ -29,8 +29,8 @@ void Exchange::resumeBody() {
   if (!aborted_) conn_.kick();
 }
 
-void Exchange::startResponse(int status, http::Headers headers, std::optional<uint64_t> contentLength) {
-  if (responseStarted_ || aborted_) return;
+std::string Exchange::buildHead(int status, const http::Headers& headers, std::optional<uint64_t> contentLength,
+                                size_t reserveBody) {
   responseStarted_ = true;
   status_ = status;
   const bool noBodyStatus = status == 204 || status == 304 || (status >= 100 && status < 200);
@@ -44,38 +44,75 @@ void Exchange::startResponse(int status, http::Headers headers, std::optional<ui
     uint64_t remaining = bodyLength() ? *bodyLength() - std::min(*bodyLength(), bodyBytes_) : 0;
     if (remaining > cfg.drainMaxBytes) close = true;
   }
-  if (!headers.has("Date")) headers.add("Date", std::string(http::httpDate()));
-  if (!headers.has("Server")) headers.add("Server", cfg.serverName);
+  std::string out;
+  out.reserve(160 + reserveBody);
+  out += head_.versionMinor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  out += std::to_string(status);
+  out += ' ';
+  out += http::reasonPhrase(status);
+  out += "\r\n";
+  bool hasDate = false, hasServer = false;
+  for (const auto& h : headers) {
+    // Framing headers are ours to write: a handler cannot get them wrong.
+    if (http::iequals(h.name, "Content-Length") || http::iequals(h.name, "Transfer-Encoding") ||
+        http::iequals(h.name, "Connection"))
+      continue;
+    hasDate = hasDate || http::iequals(h.name, "Date");
+    hasServer = hasServer || http::iequals(h.name, "Server");
+    out += h.name;
+    out += ": ";
+    out += h.value;
+    out += "\r\n";
+  }
+  if (!hasDate) {
+    out += "Date: ";
+    out += http::httpDate();
+    out += "\r\n";
+  }
+  if (!hasServer) {
+    out += "Server: ";
+    out += cfg.serverName;
+    out += "\r\n";
+  }
   if (noBodyStatus) {
-    headers.remove("Content-Length");
-    headers.remove("Transfer-Encoding");
   } else if (contentLength) {
-    headers.set("Content-Length", std::to_string(*contentLength));
+    out += "Content-Length: ";
+    out += std::to_string(*contentLength);
+    out += "\r\n";
     declaredLength_ = contentLength;
   } else if (head_.http10()) {
     close = true;  // HTTP/1.0 has no chunked coding: the body ends at close
   } else {
-    headers.set("Transfer-Encoding", "chunked");
+    out += "Transfer-Encoding: chunked\r\n";
     chunkedOut_ = !head_.isHead();
   }
   if (close) {
-    headers.set("Connection", "close");
+    out += "Connection: close\r\n";
     conn_.setKeepAlive(false);
   } else if (head_.http10()) {
-    headers.set("Connection", "keep-alive");
+    out += "Connection: keep-alive\r\n";
   }
-  std::string out;
-  out.reserve(256);
-  http::appendResponseHead(out, head_.versionMinor == 0 ? 0 : 1, status, {}, headers);
-  conn_.queue(std::move(out));
+  out += "\r\n";
+  return out;
+}
+
+void Exchange::startResponse(int status, http::Headers headers, std::optional<uint64_t> contentLength) {
+  if (responseStarted_ || aborted_) return;
+  conn_.queue(buildHead(status, headers, contentLength, 0));
   conn_.kick();
 }
 
 void Exchange::respond(int status, http::Headers headers, std::string_view body) {
   if (responseStarted_ || aborted_) return;
-  startResponse(status, std::move(headers), body.size());
-  write(body);
-  end();
+  // Head and body in one buffer: one write for a small response.
+  std::string out = buildHead(status, headers, body.size(), body.size());
+  if (!headOnly_) {
+    out += body;
+    bytesOut_ = body.size();
+  }
+  responseEnded_ = true;
+  conn_.queue(std::move(out));
+  conn_.kick();
 }
 
 void Exchange::respondError(int status, std::string_view message) {

@@ -109,6 +109,8 @@ class Exchange {
 
  private:
   friend class Connection;
+  /** Serialises the status line and headers, deciding framing and keep-alive. */
+  std::string buildHead(int status, const http::Headers& headers, std::optional<uint64_t> contentLength, size_t reserveBody);
 
   Connection& conn_;
   uint64_t id_;
