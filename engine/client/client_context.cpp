@@ -1,0 +1,98 @@
+#include "engine/client/client_context.h"
+
+#include "engine/net/event_loop.h"
+
+namespace sluice::client {
+
+ClientContext::ClientContext(ClientConfig config, net::EventLoop* loop)
+    : config_(std::move(config)), events_(config_.eventCapacity), loop_(loop) {}
+
+bool ClientContext::post(std::function<void()> fn) {
+  std::lock_guard lock(loopMutex_);
+  if (!loop_) return false;
+  loop_->post(std::move(fn));
+  return true;
+}
+
+void ClientContext::detachLoop() {
+  std::lock_guard lock(loopMutex_);
+  loop_ = nullptr;
+}
+
+void ClientContext::event(observe::EventKind kind, uint64_t connId, uint64_t reqId, int code, std::string text,
+                          std::string detail, uint64_t bytesIn, uint64_t bytesOut, uint64_t durationUs) {
+  observe::Event ev;
+  ev.kind = kind;
+  ev.connectionId = connId;
+  ev.requestId = reqId;
+  ev.code = code;
+  ev.text = std::move(text);
+  ev.detail = std::move(detail);
+  ev.bytesIn = bytesIn;
+  ev.bytesOut = bytesOut;
+  ev.durationUs = durationUs;
+  events_.push(std::move(ev));
+}
+
+void ClientContext::connState(uint64_t connId, uint64_t reqId, ConnState s, std::string reason) {
+  event(observe::EventKind::kClientConnState, connId, reqId, static_cast<int>(s), connStateName(s), std::move(reason));
+}
+
+void ClientContext::warning(uint64_t connId, uint64_t reqId, std::string what, std::string detail) {
+  event(observe::EventKind::kClientWarning, connId, reqId, 0, std::move(what), std::move(detail));
+}
+
+ClientStats ClientContext::stats() const {
+  ClientStats s;
+  auto ld = [](const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); };
+  s.requests = ld(requests);
+  s.failures = ld(failures);
+  s.connectionsOpened = ld(connectionsOpened);
+  s.reused = ld(reused);
+  s.retries = ld(retries);
+  s.doubleReleases = ld(doubleReleases);
+  s.leaks = ld(leaks);
+  s.heldTooLong = ld(heldTooLong);
+  s.drainedBytes = ld(drainedBytes);
+  s.drainsKept = ld(drainsKept);
+  s.neverPooledTwice = ld(pooledTwiceRefused);
+  for (size_t i = 0; i < s.closes.size(); ++i) s.closes[i] = ld(closes[i]);
+  return s;
+}
+
+const char* connStateName(ConnState s) {
+  switch (s) {
+    case ConnState::kConnecting: return "connecting";
+    case ConnState::kWriting: return "writing request";
+    case ConnState::kAwaitingHead: return "awaiting head";
+    case ConnState::kStreaming: return "streaming (held)";
+    case ConnState::kDraining: return "draining";
+    case ConnState::kIdle: return "idle";
+    case ConnState::kClosed: return "closed";
+  }
+  return "?";
+}
+
+const char* closeReasonName(CloseReason r) {
+  switch (r) {
+    case CloseReason::kNone: return "none";
+    case CloseReason::kPeerClosed: return "peer closed";
+    case CloseReason::kConnectionClose: return "Connection: close";
+    case CloseReason::kIdleTimeout: return "idle timeout";
+    case CloseReason::kMaxAge: return "max age";
+    case CloseReason::kPoolFull: return "idle pool full";
+    case CloseReason::kNotDrained: return "body not drained";
+    case CloseReason::kFramingError: return "framing error";
+    case CloseReason::kTruncated: return "truncated body";
+    case CloseReason::kIoError: return "I/O error";
+    case CloseReason::kTimeout: return "timeout";
+    case CloseReason::kLeaked: return "leaked";
+    case CloseReason::kAborted: return "aborted";
+    case CloseReason::kFlushed: return "flushed";
+    case CloseReason::kConnectFailed: return "connect failed";
+    case CloseReason::kCount: break;
+  }
+  return "?";
+}
+
+}  // namespace sluice::client

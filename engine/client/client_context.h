@@ -1,0 +1,56 @@
+#pragma once
+/**
+ * State shared by a client, its pool and its body streams across threads: the loop
+ * handle (cleared when the client goes away, so late posts are dropped safely), the
+ * event buffer and the running totals. Internal to engine/client.
+ */
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <string>
+
+#include "engine/client/client.h"
+#include "engine/observe/event_buffer.h"
+
+namespace sluice::net {
+class EventLoop;
+}
+
+namespace sluice::client {
+
+class ClientContext {
+ public:
+  ClientContext(ClientConfig config, net::EventLoop* loop);
+
+  const ClientConfig& config() const { return config_; }
+  observe::EventBuffer& events() { return events_; }
+
+  /** Runs fn on the loop thread. Returns false when the client is gone. */
+  bool post(std::function<void()> fn);
+  /** The client is shutting down: later posts are dropped. */
+  void detachLoop();
+
+  /** Records one event; never blocks on readers. */
+  void event(observe::EventKind kind, uint64_t connId, uint64_t reqId, int code, std::string text,
+             std::string detail = {}, uint64_t bytesIn = 0, uint64_t bytesOut = 0, uint64_t durationUs = 0);
+  void connState(uint64_t connId, uint64_t reqId, ConnState s, std::string reason = {});
+  void warning(uint64_t connId, uint64_t reqId, std::string what, std::string detail);
+
+  ClientStats stats() const;
+  uint64_t nextRequestId() { return nextRequestId_.fetch_add(1, std::memory_order_relaxed); }
+
+  // Counters (relaxed atomics; read together by stats()).
+  std::atomic<uint64_t> requests{0}, failures{0}, connectionsOpened{0}, reused{0}, retries{0};
+  std::atomic<uint64_t> doubleReleases{0}, leaks{0}, heldTooLong{0}, drainedBytes{0}, drainsKept{0};
+  std::atomic<uint64_t> pooledTwiceRefused{0};
+  std::atomic<uint64_t> closes[static_cast<size_t>(CloseReason::kCount)]{};
+
+ private:
+  ClientConfig config_;
+  observe::EventBuffer events_;
+  std::mutex loopMutex_;
+  net::EventLoop* loop_;
+  std::atomic<uint64_t> nextRequestId_{1};
+};
+
+}  // namespace sluice::client

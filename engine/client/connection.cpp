@@ -1,0 +1,246 @@
+#include "engine/client/connection.h"
+
+#include <cerrno>
+#include <cstring>
+
+#include "engine/client/pool.h"
+#include "engine/client/stream_core.h"
+
+namespace sluice::client {
+
+using namespace std::chrono;
+using observe::EventKind;
+
+uint64_t PendingRequest::sinceStartUs(net::Clock::time_point now) const {
+  return static_cast<uint64_t>(duration_cast<microseconds>(now - start).count());
+}
+
+
+Connection::Connection(ConnectionPool& pool, HostPool& host, uint64_t id)
+    : pool_(pool), host_(host), ctx_(pool.ctx()), loop_(pool.loop()), id_(id),
+      created_(net::Clock::now()), listener_(std::make_unique<Listener>(*this)),
+      parser_(std::make_unique<http::Parser>(http::Parser::Kind::kResponse, *listener_)) {
+  idleSince_ = created_;
+}
+
+Connection::~Connection() = default;
+
+uint64_t Connection::reqId() const { return req_ ? req_->id : 0; }
+
+void Connection::setState(ConnState s, std::string reason) {
+  state_ = s;
+  ctx_.connState(id_, reqId(), s, std::move(reason));
+}
+
+void Connection::open(std::shared_ptr<PendingRequest> req) {
+  req_ = std::move(req);
+  reusedForCurrent_ = false;
+  setState(ConnState::kConnecting, host_.key);
+  auto addr = Resolver::numeric(host_.url.host, host_.url.port);
+  if (addr) {
+    onResolved(std::move(addr));
+    return;
+  }
+  // Names go to the resolver thread; the answer comes back through the mailbox.
+  auto ctx = pool_.ctxPtr();
+  pool_.resolver().resolve(host_.url.host, host_.url.port, [ctx, w = weak()](Result<net::SocketAddress> r) {
+    ctx->post([w, r = std::move(r)]() mutable {
+      if (auto self = w.lock()) self->onResolved(std::move(r));
+    });
+  });
+}
+
+void Connection::onResolved(Result<net::SocketAddress> addr) {
+  if (state_ == ConnState::kClosed) return;
+  if (req_) req_->timings.dnsUs = req_->sinceStartUs(net::Clock::now());
+  if (!addr) return failAttempt(addr.error(), CloseReason::kConnectFailed, false);
+  transport_ = makeTransport(host_.url.scheme);
+  if (!transport_) return failAttempt(Error::make(ErrorCode::kInvalidArgument, "unsupported scheme " + host_.url.scheme), CloseReason::kConnectFailed, false);
+  if (auto st = transport_->connect(*addr); !st)
+    return failAttempt(Error::make(ErrorCode::kConnect, "cannot connect to " + host_.url.authority() + ": " + st.error().message), CloseReason::kConnectFailed, false);
+  interest_ = EPOLLOUT;
+  if (auto st = loop_.add(transport_->fd(), interest_, this); !st) return failAttempt(st.error(), CloseReason::kIoError, false);
+  registered_ = true;
+  connectTimer_ = loop_.runAfter(ctx_.config().connectTimeout, [w = weak()] {
+    if (auto self = w.lock()) {
+      self->connectTimer_ = 0;
+      self->failAttempt(Error::make(ErrorCode::kTimeout, "connect to " + self->host_.url.authority() + " timed out after " +
+                                                            std::to_string(self->ctx_.config().connectTimeout.count()) + " ms"),
+                        CloseReason::kConnectFailed, false);
+    }
+  });
+}
+
+void Connection::onConnected() {
+  loop_.cancel(connectTimer_);
+  connectTimer_ = 0;
+  int err = transport_->finishConnect();
+  if (err != 0) {
+    Error e = Error::system("connect", err);
+    e.message = "cannot connect to " + host_.url.authority() + ": " + std::strerror(err) + "; is the server running?";
+    e.code = ErrorCode::kConnect;
+    return failAttempt(std::move(e), CloseReason::kConnectFailed, false);
+  }
+  if (req_) req_->timings.connectUs = req_->sinceStartUs(net::Clock::now());
+  beginRequest();
+}
+
+void Connection::start(std::shared_ptr<PendingRequest> req, bool reused) {
+  loop_.cancel(idleTimer_);
+  idleTimer_ = 0;
+  req_ = std::move(req);
+  reusedForCurrent_ = reused;
+  beginRequest();
+}
+
+bool Connection::idleAlive() { return transport_ && !eof_ && transport_->idleAlive(); }
+
+void Connection::becomeIdle() {
+  idleSince_ = loop_.refreshNow();
+  req_.reset();
+  setState(ConnState::kIdle);
+  readPaused_ = false;
+  updateInterest();
+  auto timeout = ctx_.config().pool.idleTimeout;
+  if (timeout.count() > 0)
+    idleTimer_ = loop_.runAfter(timeout, [w = weak()] {
+      if (auto self = w.lock()) {
+        self->idleTimer_ = 0;
+        self->pool_.noteLoss(self->host_, NewConnReason::kIdleExpired);
+        self->close(CloseReason::kIdleTimeout, "idle for longer than idleTimeout");
+      }
+    });
+}
+
+void Connection::onIo(uint32_t events) {
+  auto self = shared_from_this();  // a handler may close and drop us mid-call
+  if (state_ == ConnState::kClosed) return;
+  if (state_ == ConnState::kConnecting) {
+    if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) onConnected();
+    return;
+  }
+  if (state_ == ConnState::kIdle) {
+    // Anything on an idle connection (FIN, RST, an unsolicited 408) means it is done.
+    pool_.noteLoss(host_, NewConnReason::kPeerClosedIdle);
+    close(CloseReason::kPeerClosed, idleAlive() ? "error on idle connection" : "peer closed (or wrote on) the idle connection");
+    return;
+  }
+  if ((events & EPOLLOUT) && outOff_ < out_.size()) flushWrites();
+  if (state_ == ConnState::kClosed) return;
+  if (events & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)) onReadable();
+}
+
+void Connection::updateInterest() {
+  if (!registered_ || state_ == ConnState::kClosed) return;
+  uint32_t want = 0;
+  if (state_ == ConnState::kConnecting) want = EPOLLOUT;
+  else {
+    if (!readPaused_ && !eof_) want |= EPOLLIN | EPOLLRDHUP;
+    if (outOff_ < out_.size()) want |= EPOLLOUT;
+  }
+  if (want != interest_) {
+    interest_ = want;
+    (void)loop_.modify(transport_->fd(), want, this);
+  }
+}
+
+void Connection::resumeReading() {
+  if (state_ == ConnState::kClosed || !readPaused_) return;
+  readPaused_ = false;
+  auto self = shared_from_this();
+  parseBuffered();
+  updateInterest();
+}
+
+void Connection::cancelTimers() {
+  for (auto* t : {&connectTimer_, &headTimer_, &idleTimer_, &drainTimer_, &heldTimer_, &continueTimer_}) {
+    if (*t) loop_.cancel(*t);
+    *t = 0;
+  }
+}
+
+void Connection::failAttempt(Error err, CloseReason reason, bool retryable) {
+  auto self = shared_from_this();
+  auto req = std::move(req_);
+  bool reused = reusedForCurrent_;
+  bool noByte = reqBytesIn_ == 0;
+  close(reason, err.message);
+  if (req && !req->done) pool_.attemptFailed(std::move(req), std::move(err), reused && retryable, noByte);
+}
+
+void Connection::close(CloseReason reason, std::string detail) {
+  if (state_ == ConnState::kClosed) return;
+  auto self = shared_from_this();
+  cancelTimers();
+  if (registered_) loop_.remove(transport_->fd());
+  registered_ = false;
+  if (transport_) transport_->close();
+  ctx_.closes[static_cast<size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
+  std::string why = closeReasonName(reason);
+  if (!detail.empty()) why += ": " + detail;
+  state_ = ConnState::kClosed;
+  ctx_.event(EventKind::kClientConnState, id_, reqId(), static_cast<int>(ConnState::kClosed), "closed", why, bytesIn_, bytesOut_);
+  if (core_) {
+    core_->finish(std::unexpected(Error::make(reason == CloseReason::kTruncated ? ErrorCode::kClosed : ErrorCode::kProtocol,
+                                              "connection #" + std::to_string(id_) + " closed: " + why)),
+                  req_ ? req_->sinceStartUs(net::Clock::now()) : 0);
+    core_->detach();
+    core_.reset();
+  }
+  if (req_ && !req_->done) {
+    auto req = std::move(req_);
+    pool_.deliver(*req, std::unexpected(Error::make(ErrorCode::kClosed, "connection #" + std::to_string(id_) + " closed before the response head: " + why)));
+  }
+  req_.reset();
+  pool_.onClosed(*this);
+}
+
+void Connection::onReleased(bool close, bool leaked) {
+  if (state_ == ConnState::kClosed || released_) return;
+  released_ = true;
+  auto self = shared_from_this();
+  loop_.cancel(heldTimer_);
+  heldTimer_ = 0;
+  if (leaked) return this->close(CloseReason::kLeaked, "body stream dropped unreleased");
+  if (close) return this->close(CloseReason::kAborted, "stream aborted");
+  if (messageDone_) return finishExchange();
+  startDrain();
+}
+
+void Connection::startDrain() {
+  if (!reusable_ || eof_) {
+    pool_.noteLoss(host_, NewConnReason::kPreviousNotDrained);
+    return close(CloseReason::kNotDrained, "released before the end of a body that cannot be drained (" +
+                                               (notReusableWhy_.empty() ? std::string("not reusable") : notReusableWhy_) + ")");
+  }
+  setState(ConnState::kDraining, "released early; draining up to " + std::to_string(ctx_.config().drain.maxBytes) + " bytes or " +
+                                     std::to_string(ctx_.config().drain.maxTime.count()) + " ms");
+  drainBytes_ = 0;
+  drainTimer_ = loop_.runAfter(ctx_.config().drain.maxTime, [w = weak()] {
+    if (auto self = w.lock()) {
+      self->drainTimer_ = 0;
+      self->ctx_.drainedBytes.fetch_add(self->drainBytes_, std::memory_order_relaxed);
+      self->pool_.noteLoss(self->host_, NewConnReason::kPreviousNotDrained);
+      self->close(CloseReason::kNotDrained, "body did not end within the drain time (" + std::to_string(self->drainBytes_) + " bytes drained)");
+    }
+  });
+  readPaused_ = false;
+  parseBuffered();
+  updateInterest();
+}
+
+ConnSnapshot Connection::snapshot(net::Clock::time_point now) const {
+  ConnSnapshot s;
+  s.id = id_;
+  s.state = state_;
+  s.ageMs = static_cast<uint64_t>(duration_cast<milliseconds>(now - created_).count());
+  if (state_ == ConnState::kIdle) s.idleMs = static_cast<uint64_t>(duration_cast<milliseconds>(now - idleSince_).count());
+  s.requestsServed = requestsServed_;
+  s.bytesIn = bytesIn_;
+  s.bytesOut = bytesOut_;
+  s.currentRequestId = req_ ? req_->id : 0;
+  s.heldBodyBytes = core_ ? core_->bytesRead() : 0;
+  return s;
+}
+
+}  // namespace sluice::client

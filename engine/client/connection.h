@@ -1,0 +1,166 @@
+#pragma once
+/**
+ * One client connection: connects, writes a request, parses the response with our
+ * llhttp wrapper and feeds the body to a StreamCore. Lives on the loop thread and is
+ * owned by its host's pool. Internal to engine/client.
+ */
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "engine/client/client.h"
+#include "engine/client/client_context.h"
+#include "engine/client/transport.h"
+#include "engine/http/parser.h"
+#include "engine/net/event_loop.h"
+#include "engine/net/socket.h"
+
+namespace sluice::client {
+
+class ConnectionPool;
+struct HostPool;
+class StreamCore;
+
+/** A request on its way: owned by the pool until its head (or error) is delivered. */
+struct PendingRequest {
+  uint64_t id = 0;
+  Request request;
+  Client::HeadCallback onHead;
+  net::Clock::time_point start;
+  Timings timings;
+  ReuseVerdict verdict;
+  int attempts = 0;
+  std::optional<NewConnReason> forcedReason;  ///< set for a retry: must use a new connection
+  net::EventLoop::TimerId waitTimer = 0;
+  bool done = false;
+
+  uint64_t sinceStartUs(net::Clock::time_point now) const;
+};
+
+class Connection final : public net::IoHandler, public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(ConnectionPool& pool, HostPool& host, uint64_t id);
+  ~Connection();
+
+  uint64_t id() const { return id_; }
+  ConnState state() const { return state_; }
+  HostPool& host() { return host_; }
+  net::Clock::time_point created() const { return created_; }
+  net::Clock::time_point idleSince() const { return idleSince_; }
+  uint64_t requestsServed() const { return requestsServed_; }
+
+  /** Opens the connection for req (which it will carry first). */
+  void open(std::shared_ptr<PendingRequest> req);
+  /** Sends req on this idle connection. */
+  void start(std::shared_ptr<PendingRequest> req, bool reused);
+  /** Liveness check before reuse: false when readable or closed. */
+  bool idleAlive();
+  /** Parks the connection idle (called by the pool). */
+  void becomeIdle();
+  void close(CloseReason reason, std::string detail = {});
+
+  // From the stream (posted onto the loop).
+  void onReleased(bool close, bool leaked);
+  void resumeReading();
+
+  void onIo(uint32_t events) override;
+  ConnSnapshot snapshot(net::Clock::time_point now) const;
+
+ private:
+  class Listener;
+  friend class Listener;
+
+  void onResolved(Result<net::SocketAddress> addr);
+  void onConnected();
+  void failAttempt(Error err, CloseReason reason, bool retryable);
+  void beginRequest();
+  Status buildHead();
+  void flushWrites();
+  bool produceBody();
+  void sendBodyNow();
+  void requestWritten();
+  void onReadable();
+  void onEof();
+  void parseBuffered();
+  void onHead();
+  void onMessageDone();
+  void startDrain();
+  void finishExchange();
+  void updateInterest();
+  void markNotReusable(CloseReason reason, std::optional<NewConnReason> loss, std::string why);
+  void onFramingError();
+  void armHeadTimer();
+  void cancelTimers();
+  void setState(ConnState s, std::string reason = {});
+  std::weak_ptr<Connection> weak() { return weak_from_this(); }
+  uint64_t reqId() const;
+
+  ConnectionPool& pool_;
+  HostPool& host_;
+  ClientContext& ctx_;
+  net::EventLoop& loop_;
+  const uint64_t id_;
+  ConnState state_ = ConnState::kConnecting;
+  net::Clock::time_point created_;
+  net::Clock::time_point idleSince_;
+  net::Clock::time_point heldSince_;
+  uint64_t requestsServed_ = 0;
+  uint64_t bytesIn_ = 0;
+  uint64_t bytesOut_ = 0;
+
+  std::unique_ptr<Transport> transport_;
+  std::unique_ptr<Listener> listener_;
+  std::unique_ptr<http::Parser> parser_;
+  uint32_t interest_ = 0;
+  bool registered_ = false;
+
+  std::shared_ptr<PendingRequest> req_;
+  std::shared_ptr<StreamCore> core_;
+  bool reusedForCurrent_ = false;
+  uint64_t reqBytesIn_ = 0;
+  bool headDelivered_ = false;
+  bool messageDone_ = false;
+  bool is1xx_ = false;
+  bool reusable_ = true;
+  bool released_ = false;
+  bool eof_ = false;
+  std::string notReusableWhy_;
+  CloseReason notReusableReason_ = CloseReason::kNone;
+  std::optional<NewConnReason> notReusableLoss_;
+
+  // write side
+  std::string out_;
+  size_t outOff_ = 0;
+  net::Fd file_;
+  uint64_t fileLeft_ = 0;
+  bool bodyPending_ = false;     ///< file or pull bytes still to produce
+  bool bodyChunked_ = false;
+  bool waitingContinue_ = false;
+  bool written_ = false;
+
+  // read side: the buffer is shared with body chunks, so it is replaced when still referenced
+  std::shared_ptr<char[]> rbuf_;
+  size_t rcap_ = 0;
+  size_t rbegin_ = 0;
+  size_t rend_ = 0;
+  bool chargedBuffer_ = false;   ///< the current read buffer was charged to the stream
+  bool readPaused_ = false;
+
+  uint64_t drainBytes_ = 0;
+  net::EventLoop::TimerId connectTimer_ = 0, headTimer_ = 0, idleTimer_ = 0, drainTimer_ = 0, heldTimer_ = 0,
+                          continueTimer_ = 0;
+};
+
+/** Parser callbacks into the connection (Node's one-trampoline style). */
+class Connection::Listener final : public http::ParserListener {
+ public:
+  explicit Listener(Connection& c) : c_(c) {}
+  Action onHeadComplete() override;
+  Action onBody(std::string_view data) override;
+  Action onMessageComplete() override;
+
+ private:
+  Connection& c_;
+};
+
+}  // namespace sluice::client

@@ -1,0 +1,395 @@
+// Connection: one request/response exchange (writing the request, parsing the response).
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "engine/client/connection.h"
+#include "engine/client/pool.h"
+#include "engine/client/stream_core.h"
+#include "engine/http/serializer.h"
+
+namespace sluice::client {
+
+using namespace std::chrono;
+using observe::EventKind;
+using Action = http::ParserListener::Action;
+
+
+void Connection::markNotReusable(CloseReason reason, std::optional<NewConnReason> loss, std::string why) {
+  if (!reusable_) return;
+  reusable_ = false;
+  notReusableReason_ = reason;
+  notReusableLoss_ = loss;
+  notReusableWhy_ = std::move(why);
+}
+
+void Connection::beginRequest() {
+  reqBytesIn_ = 0;
+  headDelivered_ = messageDone_ = is1xx_ = released_ = written_ = false;
+  reusable_ = true;
+  notReusableReason_ = CloseReason::kNone;
+  notReusableLoss_.reset();
+  notReusableWhy_.clear();
+  drainBytes_ = 0;
+  out_.clear();
+  outOff_ = 0;
+  parser_->setExpectNoBody(req_->request.method == "HEAD");
+  if (req_->request.noReturnToPool) markNotReusable(CloseReason::kAborted, NewConnReason::kReuseDisabled, "noReturnToPool");
+  if (auto st = buildHead(); !st) return failAttempt(st.error(), CloseReason::kAborted, false);
+  setState(ConnState::kWriting, "writing request " + std::to_string(requestsServed_ + 1));
+  flushWrites();
+}
+
+Status Connection::buildHead() {
+  const Request& r = req_->request;
+  http::Headers h = r.headers;
+  if (!h.has("Host")) h.add("Host", r.url.authority());
+  if (!h.has("User-Agent") && !ctx_.config().userAgent.empty()) h.add("User-Agent", ctx_.config().userAgent);
+  bodyPending_ = bodyChunked_ = waitingContinue_ = false;
+  switch (r.body.kind) {
+    case RequestBody::Kind::kNone:
+      if ((r.method == "POST" || r.method == "PUT" || r.method == "PATCH") && !h.has("Content-Length")) h.set("Content-Length", "0");
+      break;
+    case RequestBody::Kind::kBytes:
+      h.set("Content-Length", std::to_string(r.body.bytes.size()));
+      break;
+    case RequestBody::Kind::kFile: {
+      file_.reset(::open(r.body.filePath.c_str(), O_RDONLY | O_CLOEXEC));
+      struct stat st{};
+      if (!file_.valid() || ::fstat(file_.get(), &st) != 0) {
+        Error e = Error::system("open " + r.body.filePath, errno);
+        e.message = "cannot read the upload file '" + r.body.filePath + "': " + std::strerror(errno);
+        return std::unexpected(e);
+      }
+      fileLeft_ = static_cast<uint64_t>(st.st_size);
+      h.set("Content-Length", std::to_string(fileLeft_));
+      bodyPending_ = fileLeft_ > 0;
+      break;
+    }
+    case RequestBody::Kind::kPull:
+      h.remove("Content-Length");
+      h.set("Transfer-Encoding", "chunked");
+      bodyPending_ = bodyChunked_ = true;
+      break;
+  }
+  if (r.expectContinue && r.body.kind != RequestBody::Kind::kNone) {
+    h.set("Expect", "100-continue");
+    waitingContinue_ = true;
+  }
+  if (http::hasToken(h.get("Connection"), "close"))
+    markNotReusable(CloseReason::kConnectionClose, NewConnReason::kConnectionClose, "the request said Connection: close");
+  http::appendRequestHead(out_, r.method, r.url.target, h);
+  if (r.body.kind == RequestBody::Kind::kBytes && !waitingContinue_) out_ += r.body.bytes;
+  return {};
+}
+
+void Connection::flushWrites() {
+  auto self = shared_from_this();
+  for (;;) {
+    while (outOff_ < out_.size()) {
+      IoResult r = transport_->write(out_.data() + outOff_, out_.size() - outOff_);
+      if (r.n > 0) {
+        outOff_ += static_cast<size_t>(r.n);
+        bytesOut_ += static_cast<uint64_t>(r.n);
+        continue;
+      }
+      if (r.wouldBlock()) return updateInterest();
+      if (headDelivered_) {  // the server answered early and stopped reading: stop sending
+        out_.clear(), outOff_ = 0, bodyPending_ = false;
+        markNotReusable(CloseReason::kIoError, std::nullopt, "request body not fully sent");
+        return updateInterest();
+      }
+      Error e = Error::system("send", r.err);
+      e.message = "sending the request on connection #" + std::to_string(id_) + " failed: " + std::strerror(r.err);
+      return failAttempt(std::move(e), CloseReason::kIoError, true);
+    }
+    out_.clear();
+    outOff_ = 0;
+    if (waitingContinue_ || !bodyPending_) break;
+    if (!produceBody()) return;
+  }
+  if (waitingContinue_ && !continueTimer_ && !written_) {
+    continueTimer_ = loop_.runAfter(req_->request.continueTimeout, [w = weak()] {
+      if (auto s = w.lock()) {
+        s->continueTimer_ = 0;
+        if (s->waitingContinue_) s->sendBodyNow();
+      }
+    });
+  }
+  if (!waitingContinue_ && !written_ && req_) requestWritten();
+  updateInterest();
+}
+
+bool Connection::produceBody() {
+  const RequestBody& body = req_->request.body;
+  constexpr size_t kPiece = 256 * 1024;
+  if (body.kind == RequestBody::Kind::kFile) {
+    size_t n = static_cast<size_t>(std::min<uint64_t>(fileLeft_, kPiece));
+    out_.resize(n);
+    ssize_t r = ::read(file_.get(), out_.data(), n);
+    if (r <= 0) {
+      failAttempt(Error::make(ErrorCode::kSystem, "reading the upload file failed: " +
+                                                     std::string(r < 0 ? std::strerror(errno) : "file shrank while sending")),
+                  CloseReason::kAborted, false);
+      return false;
+    }
+    out_.resize(static_cast<size_t>(r));
+    fileLeft_ -= static_cast<uint64_t>(r);
+    if (fileLeft_ == 0) bodyPending_ = false, file_.reset();
+    return true;
+  }
+  static thread_local std::string piece(64 * 1024, '\0');
+  auto n = body.pull ? body.pull(std::span<char>(piece.data(), piece.size())) : Result<size_t>(size_t{0});
+  if (!n) {
+    failAttempt(Error::make(n.error().code, "the upload source failed: " + n.error().message), CloseReason::kAborted, false);
+    return false;
+  }
+  if (*n == 0) {
+    http::appendLastChunk(out_);
+    bodyPending_ = false;
+  } else {
+    http::appendChunk(out_, std::string_view(piece.data(), *n));
+  }
+  return true;
+}
+
+void Connection::sendBodyNow() {
+  if (!waitingContinue_ || state_ == ConnState::kClosed) return;
+  waitingContinue_ = false;
+  if (continueTimer_) loop_.cancel(continueTimer_);
+  continueTimer_ = 0;
+  if (req_->request.body.kind == RequestBody::Kind::kBytes) out_ += req_->request.body.bytes;
+  flushWrites();
+}
+
+void Connection::armHeadTimer() {
+  auto timeout = req_->request.headTimeout.count() > 0 ? req_->request.headTimeout : ctx_.config().headTimeout;
+  headTimer_ = loop_.runAfter(timeout, [w = weak(), timeout] {
+    if (auto s = w.lock()) {
+      s->headTimer_ = 0;
+      s->failAttempt(Error::make(ErrorCode::kTimeout, "no response head within " + std::to_string(timeout.count()) +
+                                                          " ms on connection #" + std::to_string(s->id_)),
+                     CloseReason::kTimeout, false);
+    }
+  });
+}
+
+void Connection::requestWritten() {
+  written_ = true;
+  req_->timings.writtenUs = req_->sinceStartUs(net::Clock::now());
+  if (headDelivered_) return;
+  setState(ConnState::kAwaitingHead);
+  armHeadTimer();
+}
+
+void Connection::onReadable() {
+  if (readPaused_ || eof_ || state_ == ConnState::kClosed) return;
+  if (!rbuf_ || rbuf_.use_count() > 1) {  // still shared with body chunks: take a fresh one
+    rcap_ = ctx_.config().readChunkBytes;
+    rbuf_ = std::make_shared_for_overwrite<char[]>(rcap_);
+  }
+  chargedBuffer_ = false;
+  IoResult r = transport_->read(rbuf_.get(), rcap_);
+  if (r.n == 0) return onEof();
+  if (r.n < 0) {
+    if (r.wouldBlock()) return;
+    Error e = Error::system("recv", r.err);
+    e.message = "connection #" + std::to_string(id_) + " failed: " + std::strerror(r.err);
+    if (!headDelivered_) return failAttempt(std::move(e), CloseReason::kPeerClosed, reqBytesIn_ == 0);
+    return close(CloseReason::kIoError, e.message);
+  }
+  if (reqBytesIn_ == 0 && req_) req_->timings.firstByteUs = req_->sinceStartUs(net::Clock::now());
+  bytesIn_ += static_cast<uint64_t>(r.n);
+  reqBytesIn_ += static_cast<uint64_t>(r.n);
+  rbegin_ = 0;
+  rend_ = static_cast<size_t>(r.n);
+  if (messageDone_) {  // bytes after a complete response, before its release
+    rbegin_ = rend_;
+    eof_ = true;
+    markNotReusable(CloseReason::kFramingError, std::nullopt, "data after the end of the response");
+    return updateInterest();
+  }
+  parseBuffered();
+  updateInterest();
+}
+
+void Connection::onEof() {
+  eof_ = true;
+  if (!headDelivered_) {
+    if (reqBytesIn_ == 0)
+      return failAttempt(Error::make(ErrorCode::kClosed, "the server closed connection #" + std::to_string(id_) +
+                                                             " before sending any response byte"),
+                         CloseReason::kPeerClosed, true);
+    return failAttempt(Error::make(ErrorCode::kParse, "the server closed connection #" + std::to_string(id_) +
+                                                          " in the middle of the response head"),
+                       CloseReason::kTruncated, false);
+  }
+  if (messageDone_) {
+    markNotReusable(CloseReason::kPeerClosed, NewConnReason::kPeerClosedIdle, "peer closed after the response");
+    return updateInterest();
+  }
+  if (parser_->finish() == http::Parser::State::kOk && messageDone_) return onMessageDone();
+  std::string why = "the body was truncated: the server closed the connection after " +
+                    std::to_string(parser_->bodyBytes()) + " body bytes";
+  if (auto cl = parser_->response().framing.contentLength) why += " of " + std::to_string(*cl);
+  else if (parser_->response().framing.chunked) why += " (inside the chunked body)";
+  close(CloseReason::kTruncated, why);
+}
+
+void Connection::parseBuffered() {
+  while (rbegin_ < rend_ && state_ != ConnState::kClosed && !readPaused_ && !messageDone_) {
+    auto feed = parser_->execute(std::string_view(rbuf_.get() + rbegin_, rend_ - rbegin_));
+    rbegin_ += feed.consumed;
+    if (state_ == ConnState::kClosed) return;
+    if (feed.state == http::Parser::State::kError) return onFramingError();
+    if (messageDone_) return onMessageDone();
+  }
+}
+
+void Connection::onFramingError() {
+  std::string msg = "malformed response on connection #" + std::to_string(id_) + ": " + parser_->error().message;
+  if (!headDelivered_) return failAttempt(Error::make(ErrorCode::kParse, msg), CloseReason::kFramingError, false);
+  if (core_) core_->finish(std::unexpected(Error::make(ErrorCode::kParse, msg)), req_->sinceStartUs(net::Clock::now()));
+  close(CloseReason::kFramingError, msg);
+}
+
+Action Connection::Listener::onHeadComplete() {
+  const auto& resp = c_.parser_->response();
+  if (resp.status >= 100 && resp.status < 200 && resp.status != 101) {
+    c_.is1xx_ = true;
+    if (resp.status == 100 && c_.waitingContinue_)
+      c_.loop_.defer([w = c_.weak()] {
+        if (auto s = w.lock()) s->sendBodyNow();
+      });
+    return Action::kContinue;
+  }
+  c_.onHead();
+  return Action::kContinue;
+}
+
+Action Connection::Listener::onBody(std::string_view data) {
+  if (c_.is1xx_) return Action::kContinue;
+  if (c_.state_ == ConnState::kDraining) {
+    c_.drainBytes_ += data.size();
+    if (c_.drainBytes_ > c_.ctx_.config().drain.maxBytes) {
+      c_.ctx_.drainedBytes.fetch_add(c_.drainBytes_, std::memory_order_relaxed);
+      c_.pool_.noteLoss(c_.host_, NewConnReason::kPreviousNotDrained);
+      c_.close(CloseReason::kNotDrained, "rest of the body larger than the drain bound (" + std::to_string(c_.drainBytes_) + " bytes drained)");
+      return Action::kPause;
+    }
+    return Action::kContinue;
+  }
+  if (!c_.core_ || c_.released_) return Action::kContinue;
+  size_t charge = c_.chargedBuffer_ ? 0 : c_.rcap_;
+  c_.chargedBuffer_ = true;
+  if (!c_.core_->offer(c_.rbuf_, data, charge)) {
+    c_.readPaused_ = true;
+    return Action::kPause;
+  }
+  return Action::kContinue;
+}
+
+Action Connection::Listener::onMessageComplete() {
+  if (c_.is1xx_) {
+    c_.is1xx_ = false;
+    return Action::kContinue;
+  }
+  c_.messageDone_ = true;
+  return Action::kPause;
+}
+
+void Connection::onHead() {
+  const auto& resp = parser_->response();
+  headDelivered_ = true;
+  if (headTimer_) loop_.cancel(headTimer_);
+  headTimer_ = 0;
+  if (!resp.framing.keepAlive)
+    markNotReusable(CloseReason::kConnectionClose, NewConnReason::kConnectionClose,
+                    resp.versionMinor == 0 ? "HTTP/1.0 response without keep-alive" : "the response said Connection: close");
+  if (parser_->bodyIsCloseDelimited())
+    markNotReusable(CloseReason::kConnectionClose, NewConnReason::kConnectionClose, "close-delimited body");
+  if (resp.status == 101) markNotReusable(CloseReason::kConnectionClose, NewConnReason::kConnectionClose, "101 Switching Protocols");
+  if (waitingContinue_) {  // a final status instead of 100 Continue: the body is never sent
+    waitingContinue_ = bodyPending_ = false;
+    file_.reset();
+    markNotReusable(CloseReason::kConnectionClose, std::nullopt, "final status before 100 Continue; body not sent");
+  }
+  auto now = net::Clock::now();
+  Response r;
+  r.requestId = req_->id;
+  r.connectionId = id_;
+  r.status = resp.status;
+  r.reason = resp.reason;
+  r.versionMinor = resp.versionMinor;
+  r.headers = resp.headers;
+  r.timings = req_->timings;
+  if (r.timings.firstByteUs == 0) r.timings.firstByteUs = req_->sinceStartUs(now);
+  r.verdict = req_->verdict;
+  std::optional<uint64_t> length = req_->request.method == "HEAD" ? std::optional<uint64_t>(0) : resp.framing.contentLength;
+  core_ = std::make_shared<StreamCore>(pool_.ctxPtr(), req_->id, id_, length, r.timings);
+  core_->conn = this;
+  heldSince_ = now;
+  setState(ConnState::kStreaming, "held by the stream of request " + std::to_string(req_->id));
+  if (auto held = ctx_.config().heldTooLong; held.count() > 0) {
+    heldTimer_ = loop_.runAfter(held, [w = weak(), held] {
+      if (auto s = w.lock()) {
+        s->heldTimer_ = 0;
+        s->ctx_.heldTooLong.fetch_add(1, std::memory_order_relaxed);
+        s->ctx_.warning(s->id_, s->reqId(), "held-too-long",
+                        "stream held for more than " + std::to_string(held.count()) + " ms without release (suspected leak)");
+      }
+    });
+  }
+  ctx_.event(EventKind::kClientRequest, id_, req_->id, r.status, r.verdict.text(),
+             req_->request.method + " " + req_->request.url.target);
+  pool_.deliver(*req_, Exchange{std::move(r), BodyStream(core_)});
+}
+
+void Connection::onMessageDone() {
+  ++requestsServed_;
+  if (rbegin_ < rend_) {
+    rbegin_ = rend_;
+    eof_ = true;
+    markNotReusable(CloseReason::kFramingError, std::nullopt, "junk after the end of the response");
+    ctx_.warning(id_, reqId(), "junk-after-response", "bytes followed the response; the connection will not be reused");
+  }
+  auto maxAge = ctx_.config().pool.maxConnAge;
+  if (maxAge.count() > 0 && net::Clock::now() - created_ >= maxAge)
+    markNotReusable(CloseReason::kMaxAge, NewConnReason::kMaxAge, "connection older than maxConnAge");
+  uint64_t t = req_ ? req_->sinceStartUs(net::Clock::now()) : 0;
+  uint64_t bodyBytes = parser_->bodyBytes();
+  if (core_) core_->finish({}, t);
+  ctx_.event(EventKind::kClientRequest, id_, reqId(), parser_->response().status, "complete", {}, bodyBytes, 0, t);
+  if (state_ == ConnState::kClosed) return;  // a forwarding stream may have aborted us
+  if (state_ == ConnState::kDraining) {
+    ctx_.drainedBytes.fetch_add(drainBytes_, std::memory_order_relaxed);
+    if (reusable_) ctx_.drainsKept.fetch_add(1, std::memory_order_relaxed);
+    ctx_.event(EventKind::kClientConnState, id_, reqId(), static_cast<int>(ConnState::kDraining), "drained",
+               std::to_string(drainBytes_) + " bytes drained; connection kept", drainBytes_);
+    return finishExchange();
+  }
+  if (released_) return finishExchange();
+  updateInterest();
+}
+
+void Connection::finishExchange() {
+  for (auto* t : {&drainTimer_, &heldTimer_, &headTimer_, &continueTimer_}) {
+    if (*t) loop_.cancel(*t);
+    *t = 0;
+  }
+  if (core_) {
+    core_->detach();
+    core_.reset();
+  }
+  if (!reusable_) {
+    if (notReusableLoss_) pool_.noteLoss(host_, *notReusableLoss_);
+    return close(notReusableReason_, notReusableWhy_);
+  }
+  req_.reset();
+  pool_.recycle(*this);
+}
+
+}  // namespace sluice::client

@@ -1,0 +1,77 @@
+#pragma once
+/**
+ * The connection pool: one HostPool per scheme, host and port, LIFO idle reuse,
+ * waiting for a free slot, the reuse verdict and the retry rule. Loop thread only.
+ * Internal to engine/client; the public face is Client.
+ */
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/client/client_context.h"
+#include "engine/client/connection.h"
+#include "engine/client/resolver.h"
+
+namespace sluice::client {
+
+/** One scheme/host/port: its connections, idle stack and waiters. */
+struct HostPool {
+  std::string key;
+  Url url;
+  std::vector<std::shared_ptr<Connection>> conns;  ///< every open connection
+  std::vector<Connection*> idle;                   ///< LIFO: back() is the most recent
+  std::deque<std::shared_ptr<PendingRequest>> waiters;
+  std::optional<NewConnReason> lossReason;         ///< why the last would-be idle connection was lost
+};
+
+class ConnectionPool {
+ public:
+  ConnectionPool(std::shared_ptr<ClientContext> ctx, net::EventLoop& loop);
+  ~ConnectionPool();
+  ConnectionPool(const ConnectionPool&) = delete;
+  ConnectionPool& operator=(const ConnectionPool&) = delete;
+
+  void submit(std::shared_ptr<PendingRequest> req);
+  void flushIdle();
+  void closeAll();
+  /** The client is going away: fail everything and refuse new requests. */
+  void shutdown();
+  PoolSnapshot snapshot();
+
+  // ---- from connections ----------------------------------------------------------
+  /** The exchange ended and the connection may be kept. */
+  void recycle(Connection& c);
+  /** The connection closed; it is dropped from its host after this batch. */
+  void onClosed(Connection& c);
+  /** A request failed before its head; retried when the rule allows. */
+  void attemptFailed(std::shared_ptr<PendingRequest> req, Error err, bool reusedConn, bool noResponseByte);
+  /** Hands the head (or an error) to the caller, once. */
+  void deliver(PendingRequest& req, Result<Exchange> result);
+  void noteLoss(HostPool& h, NewConnReason why) { h.lossReason = why; }
+
+  ClientContext& ctx() { return *ctx_; }
+  const std::shared_ptr<ClientContext>& ctxPtr() const { return ctx_; }
+  net::EventLoop& loop() { return loop_; }
+  Resolver& resolver() { return resolver_; }
+
+ private:
+  HostPool& hostFor(const Url& url);
+  std::shared_ptr<Connection> takeIdle(HostPool& h, std::optional<NewConnReason>& why);
+  void openNew(HostPool& h, std::shared_ptr<PendingRequest> req, NewConnReason why);
+  void enqueue(HostPool& h, std::shared_ptr<PendingRequest> req);
+  void serviceWaiters(HostPool& h);
+  void eraseFrom(HostPool& h, Connection& c);
+
+  std::shared_ptr<ClientContext> ctx_;
+  net::EventLoop& loop_;
+  Resolver resolver_;
+  std::map<std::string, std::unique_ptr<HostPool>> hosts_;
+  uint64_t nextConnId_ = 1;
+  bool closing_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  ///< guards deferred tasks
+};
+
+}  // namespace sluice::client

@@ -1,0 +1,79 @@
+#pragma once
+/** What the client sends: a method, an http:// URL, headers and a body source. */
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "engine/http/message.h"
+#include "engine/util/error.h"
+
+namespace sluice::client {
+
+/** A parsed absolute URL. Only "http" is served today; the scheme selects the transport. */
+struct Url {
+  std::string scheme = "http";
+  std::string host;     ///< without brackets for IPv6
+  uint16_t port = 80;
+  std::string target = "/";  ///< origin-form: path and query
+
+  /** Parses "http://host[:port][/path?query]". */
+  static Result<Url> parse(std::string_view text);
+  /** "host:port" (brackets around IPv6), the value of the Host header and the pool key's tail. */
+  std::string authority() const;
+  /** "http://host:port": one pool per distinct value. */
+  std::string poolKey() const;
+};
+
+/**
+ * Pulls the next piece of a streamed upload. Writes up to buf.size() bytes and
+ * returns how many; 0 means the end. Called on the client's loop thread, so it
+ * must not block for long. A pull source is sent with chunked framing.
+ */
+using PullSource = std::function<Result<size_t>(std::span<char> buf)>;
+
+/** A request body: none, bytes in memory, a file (streamed, Content-Length), or a pull source (chunked). */
+struct RequestBody {
+  enum class Kind { kNone, kBytes, kFile, kPull };
+  Kind kind = Kind::kNone;
+  std::string bytes;
+  std::string filePath;
+  PullSource pull;
+
+  static RequestBody none() { return {}; }
+  static RequestBody fromBytes(std::string data);
+  static RequestBody fromFile(std::string path);
+  static RequestBody fromPull(PullSource source);
+  /** True when the body can be sent again for a retry (none or bytes). */
+  bool replayable() const { return kind == Kind::kNone || kind == Kind::kBytes; }
+};
+
+/** One HTTP/1.1 request and its per-request controls. */
+struct Request {
+  std::string method = "GET";
+  Url url;
+  http::Headers headers;  ///< Host, Content-Length / Transfer-Encoding are added when absent
+  RequestBody body;
+
+  bool expectContinue = false;   ///< send "Expect: 100-continue" and wait for the 100 before the body
+  std::chrono::milliseconds continueTimeout{1000};  ///< send the body anyway after this
+  bool forceNewConnection = false;  ///< never take an idle connection (verdict: reuse disabled)
+  bool noReturnToPool = false;      ///< close the connection after this exchange instead of pooling it
+  /** 0: the client's default. Time allowed from request written to response head. */
+  std::chrono::milliseconds headTimeout{0};
+
+  /** Convenience: GET url. */
+  static Result<Request> get(std::string_view url);
+  /**
+   * True when a failed attempt may be sent again: GET, HEAD, OPTIONS, TRACE, PUT or
+   * DELETE (or any method with an Idempotency-Key header) with a replayable body.
+   */
+  bool replayable() const;
+  /** Why replayable() is false, in words for an error message; empty when it is true. */
+  std::string notReplayableReason() const;
+};
+
+}  // namespace sluice::client
