@@ -250,6 +250,7 @@ void Connection::dispatchHead() {
     ev.detail = peer_.toString();
     ev.bytesIn = req.framing.contentLength.value_or(0);
     server.events().push(std::move(ev));
+    lastProgressEvent_ = worker_.loop().now();
   }
   if (const std::string* expect = req.headers.find("Expect"); expect && !req.expectContinue) {
     failRequest(417, "unsupported expectation: " + *expect);
@@ -308,7 +309,11 @@ void Connection::onIo(uint32_t events) {
     closeNow(false, "socket error");
   } else {
     if (events & EPOLLOUT) flush();
-    if (events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP)) readLoop();
+    if (events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP)) {
+      if (phase_ != Phase::kClosed && wantRead()) readLoop();
+      // A hang-up we are not reading for (a paused body) would be reported forever: close.
+      else if ((events & EPOLLHUP) && phase_ != Phase::kClosed) closeNow(false, "peer hung up");
+    }
   }
   do {
     again_ = false;
@@ -411,8 +416,20 @@ void Connection::failRequest(int status, const std::string& message) {
   drained_ = 0;
 }
 
+void Connection::emitProgress() {
+  auto now = worker_.loop().now();
+  if (now - lastProgressEvent_ < std::chrono::milliseconds(100)) return;
+  lastProgressEvent_ = now;
+  Event ev{.kind = EventKind::kRequestProgress, .connectionId = id_, .requestId = exchange_->id(),
+           .code = exchange_->status_, .bytesIn = exchange_->bodyBytes_, .bytesOut = exchange_->bytesOut_};
+  ev.durationUs = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(now - exchange_->started_).count());
+  worker_.server().events().push(std::move(ev));
+}
+
 void Connection::settle() {
   if (phase_ == Phase::kClosed) return;
+  // In-flight progress for observers, at most ten times a second per request.
+  if (exchange_ && worker_.config().emitEvents) emitProgress();
   finishExchangeIfDone();
   if (phase_ == Phase::kBody && exchange_ && exchange_->request().expectContinue && !sentContinue_ &&
       !exchange_->responseStarted_ && !exchange_->bodyPaused_ && !exchange_->bodyComplete_) {
@@ -446,7 +463,10 @@ void Connection::settle() {
   } else if (phase_ == Phase::kLinger) {
     deadline_ = lingerDeadline_ != Clock::time_point{} ? lingerDeadline_ : now + cfg.lingerTime;
   } else if (phase_ == Phase::kAwaitResponse || (exchange_ && exchange_->bodyPaused_)) {
+    // The handler holds the pace: only a peer that stops reading our output times out.
     deadline_ = out_.empty() ? Clock::time_point::max() : lastActive_ + cfg.writeTimeout;
+  } else if (phase_ == Phase::kBody) {
+    deadline_ = lastActive_ + cfg.bodyIdleTimeout;
   }
   if (deadline_ != Clock::time_point::max() && (!timer_ || deadline_ < timerAt_)) {
     if (timer_) worker_.loop().cancel(timer_);

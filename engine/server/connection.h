@@ -80,6 +80,7 @@ class Connection final : public net::IoHandler, private http::ParserListener {
   void onPeerClosed();
   void beginLinger();
   void emitClosed(const char* reason);
+  void emitProgress();
   bool wantRead() const;
   std::string_view buffered() const { return {buf_.data() + bufStart_, bufEnd_ - bufStart_}; }
   void ensureBuffer();
