@@ -31,6 +31,11 @@ Client::Client(ClientConfig config) : impl_(std::make_unique<Impl>()) {
   impl_->thread = std::make_unique<net::LoopThread>("sluice-client");
   impl_->init(impl_->thread->loop(), std::move(config));
   impl_->thread->start();
+  // Wait until the loop runs, so inLoopThread() tells callers apart from the start.
+  std::promise<void> running;
+  auto fut = running.get_future();
+  impl_->loop->post([&running] { running.set_value(); });
+  fut.wait();
 }
 
 Client::Client(net::EventLoop& loop, ClientConfig config) : impl_(std::make_unique<Impl>()) {
