@@ -8,7 +8,9 @@ GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Uni
 # Every Debian package the build, the GUI, the tests and the benchmarks need.
 DEPS := cmake g++ make ninja-build pkg-config qt6-base-dev node-llhttp libgl-dev \
         curl nginx python3 xvfb xauth imagemagick wrk nghttp2-client hyperfine valgrind \
-        procps iproute2 fonts-dejavu-core
+        procps iproute2 fonts-dejavu-core clang libclang-rt-14-dev
+
+FUZZ_SECONDS ?= 60
 
 .PHONY: all deps build run test bench fuzz screenshots clean
 all: build
@@ -30,6 +32,15 @@ test: build
 
 bench: build
 	./tests/bench/run.sh $(BUILD_DIR)
+
+# Every libFuzzer target for FUZZ_SECONDS each, from the seed corpus (copied, so seeds stay ours).
+fuzz: deps
+	cmake -S . -B build-fuzz -G "$(GENERATOR)" -DSLUICE_FUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
+	cmake --build build-fuzz -j $(JOBS)
+	./tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
+screenshots: build
+	./scripts/screenshots.sh $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)

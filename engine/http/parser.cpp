@@ -122,6 +122,8 @@ struct Parser::Impl {
   static int onMessageComplete(llhttp_t* p) {
     Parser& s = self(p);
     s.messageEnded_ = true;
+    // Nothing may follow a message that closes the connection (RFC 9112 §9.6).
+    if (!llhttp_should_keep_alive(p)) s.closed_ = true;
     ++s.messages_;
     if (s.listener_.onMessageComplete() == ParserListener::Action::kPause) s.listenerPaused_ = true;
     // Always stop at a message boundary so the head scanner restarts cleanly.
@@ -254,10 +256,26 @@ bool Parser::validateResponseHead() {
 Parser::Feed Parser::execute(std::string_view data) {
   Feed feed;
   llhttp_t& p = impl_->parser;
+  static const char kEmpty[1] = {0};
   while (!failed_) {
-    if (feed.consumed == data.size()) return feed;
+    // After a pause llhttp may owe us callbacks that need no further bytes (the
+    // message end after the last body byte): run it once even on empty input.
+    if (feed.consumed == data.size() && !resumePending_) return feed;
     std::string_view rest = data.substr(feed.consumed);
-    if (!headComplete_) {
+    if (rest.empty()) rest = std::string_view(kEmpty, 0);
+    resumePending_ = false;
+    if (closed_) {
+      // Stray line ends are tolerated; anything else is an error, never a new message.
+      size_t junk = rest.find_first_not_of("\r\n");
+      if (junk == std::string_view::npos) {
+        feed.consumed = data.size();
+        return feed;
+      }
+      feed.consumed += junk;
+      setError(400, "data after a message that closes the connection");
+      break;
+    }
+    if (!headComplete_ && !rest.empty()) {
       size_t end = 0;
       if (scanner_.scan(rest, end) == HeadScanner::Verdict::kError) {
         setError(scanner_.errorStatus(), scanner_.errorMessage());
@@ -277,6 +295,7 @@ Parser::Feed Parser::execute(std::string_view data) {
       if (err == HPE_PAUSED_UPGRADE) llhttp_resume_after_upgrade(&p);
       else llhttp_resume(&p);
       if (messageEnded_) resetMessage();
+      resumePending_ = true;
       if (listenerPaused_) {
         feed.state = State::kPaused;
         return feed;
@@ -298,7 +317,13 @@ Parser::Feed Parser::execute(std::string_view data) {
 
 Parser::State Parser::finish() {
   if (failed_) return State::kError;
+  // Let llhttp finish any bookkeeping it owes after a pause before judging the EOF.
+  if (resumePending_) {
+    auto feed = execute({});
+    if (feed.state == State::kError) return State::kError;
+  }
   const bool wasInMessage = inMessage();
+  if (!wasInMessage) return State::kOk;
   messageEnded_ = false;
   inFinish_ = true;
   llhttp_errno_t err = llhttp_finish(&impl_->parser);

@@ -84,6 +84,8 @@ class Parser {
   uint64_t bodyBytes() const { return bodyBytes_; }
   /** True when the response body runs until the connection closes. */
   bool bodyIsCloseDelimited() const;
+  /** True when llhttp paused and owes work that needs no more bytes: call execute({}). */
+  bool resumePending() const { return resumePending_; }
   /** Total messages completed. */
   uint64_t messages() const { return messages_; }
 
@@ -117,6 +119,8 @@ class Parser {
   uint64_t messages_ = 0;
   ParseError error_;
   bool failed_ = false;
+  bool resumePending_ = false;
+  bool closed_ = false;  // the last message closes the connection
 };
 
 }  // namespace sluice::http

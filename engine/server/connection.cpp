@@ -135,7 +135,7 @@ void Connection::processInput() {
   while (phase_ != Phase::kClosed) {
     bool own = bufEnd_ > bufStart_;
     std::string_view data = own ? buffered() : feeding_;
-    if (data.empty()) break;
+    if (data.empty() && !parser_.resumePending()) break;
     if (phase_ == Phase::kLinger) {
       // Lingering close: discard what the peer still sends so our response is not reset.
       drained_ += data.size();
@@ -344,8 +344,13 @@ void Connection::finishExchangeIfDone() {
   }
   endExchange();
   if (phase_ == Phase::kLinger || phase_ == Phase::kClosed) return;
+  if (!keepAlive_ || stopping_) {
+    // Requests pipelined after a closing one are not processed (RFC 9112 §9.6).
+    closeAfterFlush_ = true;
+    phase_ = Phase::kLinger;
+    return;
+  }
   phase_ = Phase::kHead;
-  if (!keepAlive_ || stopping_) closeAfterFlush_ = true;
 }
 
 void Connection::endExchange() {
