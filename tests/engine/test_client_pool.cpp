@@ -7,6 +7,7 @@
 #include "engine/client/client.h"
 #include "support/client_events.h"
 #include "support/client_raw_server.h"
+#include "support/test_env.h"
 
 using namespace sluice;
 using namespace sluice::client;
@@ -471,5 +472,9 @@ void TestClientPool::closeDelimitedBody() {
   again->body.release();
 }
 
+#if __has_include("test_client_pool.moc")
 QTEST_APPLESS_MAIN(TestClientPool)
 #include "test_client_pool.moc"
+#else
+SLUICE_TEST_MAIN_WITHOUT_MOC("test_client_pool")
+#endif
