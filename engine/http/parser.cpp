@@ -92,11 +92,14 @@ struct Parser::Impl {
     s.headComplete_ = true;
     bool ok = s.kind_ == Kind::kRequest ? s.validateRequestHead() : s.validateResponseHead();
     if (!ok) return -1;
+    const bool skipBody = s.kind_ == Kind::kResponse && s.expectNoBody_;
     if (s.listener_.onHeadComplete() == ParserListener::Action::kPause) {
       s.listenerPaused_ = true;
+      // Returning HPE_PAUSED loses the "skip body" answer (1): set its flag directly.
+      if (skipBody) p->flags |= F_SKIPBODY;
       return HPE_PAUSED;
     }
-    if (s.kind_ == Kind::kResponse && s.expectNoBody_) return 1;
+    if (skipBody) return 1;
     return 0;
   }
   static int onBody(llhttp_t* p, const char* at, size_t n) {
