@@ -1,0 +1,44 @@
+// sluice: the desktop workbench (request composer, local stream servers, pool lanes).
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QIcon>
+#include <cstdio>
+
+#include "ui/panels/main_window.h"
+
+int main(int argc, char** argv) {
+  QApplication app(argc, argv);
+  QApplication::setOrganizationName(QStringLiteral("Sluice"));
+  QApplication::setApplicationName(QStringLiteral("sluice"));
+  QApplication::setApplicationDisplayName(QStringLiteral("Sluice"));
+  QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+  QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/sluice.svg")));
+
+  QCommandLineParser parser;
+  parser.setApplicationDescription(QStringLiteral(
+      "HTTP/1.1 stream workbench. An embedded stream server starts on 127.0.0.1:8080 "
+      "(or the next free port); the request composer is pre-filled with it."));
+  parser.addHelpOption();
+  parser.addVersionOption();
+  QCommandLineOption listen(QStringList{QStringLiteral("listen")},
+                            QStringLiteral("Embedded server address, HOST:PORT (port 0: any free port)."),
+                            QStringLiteral("HOST:PORT"));
+  QCommandLineOption noRestore(QStringList{QStringLiteral("no-restore")},
+                               QStringLiteral("Do not restore the saved window layout."));
+  parser.addOption(listen);
+  parser.addOption(noRestore);
+  parser.process(app);
+
+  sluice::ui::MainWindowOptions options;
+  options.listen = parser.value(listen);
+  options.restoreState = !parser.isSet(noRestore);
+  sluice::ui::MainWindow window(options);
+  if (QString url = window.embeddedUrl(); !url.isEmpty()) {
+    std::printf("listening on %s\n", url.toUtf8().constData());
+    std::fflush(stdout);
+  } else {
+    std::fprintf(stderr, "sluice: %s\n", window.embeddedError().toUtf8().constData());
+  }
+  window.show();
+  return app.exec();
+}

@@ -1,0 +1,93 @@
+// The Servers area: a second server on port 0 shows the port it really got, and serves.
+#include <QApplication>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTest>
+
+#include "support/test_env.h"
+#include "ui/bridge/server_host.h"
+#include "ui/panels/main_window.h"
+#include "ui/panels/servers_panel.h"
+
+using namespace sluice::ui;
+
+class TestServersPanel : public QObject {
+  Q_OBJECT
+
+ private:
+  std::string dir_;
+
+  template <typename T>
+  static T* child(QWidget* w, const char* name) {
+    T* c = w->findChild<T*>(QLatin1String(name));
+    if (!c) qFatal("no widget named %s", name);
+    return c;
+  }
+
+ private slots:
+  void initTestCase() {
+    dir_ = sluice::test::makeTempDir("ui-servers");
+    QVERIFY(!dir_.empty());
+  }
+  void cleanupTestCase() { sluice::test::removeTree(dir_); }
+
+  void secondServerOnPortZeroShowsItsRealPort() {
+    MainWindowOptions o;
+    o.listen = QStringLiteral("127.0.0.1:0");
+    o.historyFile = QString::fromStdString(dir_) + QStringLiteral("/history.json");
+    o.restoreState = false;
+    MainWindow w(o);
+    w.show();
+    w.serversDock()->raise();
+    QVERIFY(!w.embeddedUrl().isEmpty());
+    QVERIFY(child<QLabel>(&w, "statusServer")->text().contains(w.embeddedUrl().mid(7)));
+
+    child<QLineEdit>(&w, "newServerListen")->setText(QStringLiteral("127.0.0.1:0"));
+    auto* mode = child<QComboBox>(&w, "newServerMode");
+    mode->setCurrentIndex(1);  // buffered
+    child<QLineEdit>(&w, "newServerDir")->setText(QString::fromStdString(dir_) + QStringLiteral("/uploads"));
+    child<QLineEdit>(&w, "newServerMaxBody")->setText(QStringLiteral("10M"));
+    QTest::mouseClick(child<QPushButton>(&w, "addServerButton"), Qt::LeftButton);
+
+    auto* table = child<QTableWidget>(&w, "serversTable");
+    QCOMPARE(table->rowCount(), 2);
+    ServerHost* second = w.serversPanel()->hosts().at(1);
+    QVERIFY(second->running());
+    QVERIFY(second->port() != 0);
+    QString shown = table->item(1, 0)->text();
+    QCOMPARE(shown, QStringLiteral("http://127.0.0.1:%1").arg(second->port()));
+    QCOMPARE(table->item(1, 1)->text(), QStringLiteral("buffered"));
+    QVERIFY(child<QLabel>(&w, "serversMessage")->text().contains(QString::number(second->port())));
+
+    // It serves: a request through the composer shows up in its live table and access log.
+    child<QLineEdit>(&w, "urlEdit")->setText(second->url() + QStringLiteral("/bytes/2048"));
+    QTest::mouseClick(child<QPushButton>(&w, "sendButton"), Qt::LeftButton);
+    auto* log = child<QPlainTextEdit>(&w, "accessLog");
+    QTRY_VERIFY_WITH_TIMEOUT(log->toPlainText().contains(QStringLiteral(":%1").arg(second->port())) &&
+                                 log->toPlainText().contains(QLatin1String("GET /bytes/2048")),
+                             10000);
+    auto* requests = child<QTableView>(&w, "serverRequestsTable");
+    QTRY_VERIFY(requests->model()->rowCount() >= 1);
+
+    // A taken port is refused in words.
+    child<QLineEdit>(&w, "newServerListen")->setText(QStringLiteral("127.0.0.1:%1").arg(second->port()));
+    QTest::mouseClick(child<QPushButton>(&w, "addServerButton"), Qt::LeftButton);
+    QCOMPARE(table->rowCount(), 2);
+    QVERIFY2(child<QLabel>(&w, "serversMessage")->text().startsWith(QLatin1String("cannot start")),
+             qPrintable(child<QLabel>(&w, "serversMessage")->text()));
+
+    // Stop runs in the background; the table says so when it is done.
+    table->selectRow(1);
+    QTest::mouseClick(child<QPushButton>(&w, "stopServerButton"), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(table->item(1, 2)->text(), QStringLiteral("stopped"), 5000);
+  }
+};
+
+QTEST_MAIN(TestServersPanel)
+#include "test_servers_panel.moc"

@@ -1,0 +1,92 @@
+#pragma once
+/** The GUI's handle on sluice::client::Client: sends, pool control, snapshots, events. */
+#include <QList>
+#include <QObject>
+#include <QString>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "engine/client/pool_types.h"
+#include "engine/observe/event_buffer.h"
+#include "ui/bridge/request_spec.h"
+
+namespace sluice::client {
+class Client;
+}
+
+namespace sluice::ui {
+
+class EventPump;
+class GuiWaker;
+class Transfer;
+
+/** Per-send options that are not part of the saved request. */
+struct SendOptions {
+  size_t previewCap = 256 * 1024;  ///< body bytes kept for the preview
+  QString saveTo;                  ///< stream the body into this file
+};
+
+/**
+ * Owns the Client. Sends run on the client's loop; each Transfer reports changes
+ * into one queue that wakes the GUI with a single queued call when it turns
+ * non-empty. Pool events arrive in batches (poolEvents). Snapshots are taken on
+ * the loop (snapshotAsync) and delivered by snapshotReady().
+ */
+class ClientBridge : public QObject {
+  Q_OBJECT
+ public:
+  explicit ClientBridge(QObject* parent = nullptr);
+  ~ClientBridge() override;
+
+  /** Starts a request. The returned transfer is already failed when the spec is unusable. */
+  std::shared_ptr<Transfer> send(const RequestSpec& spec, const SendOptions& options = {});
+
+  void flushIdle();
+  void closeAll();
+  /** Drops every stream held by the leak policy: the engine records a leak for each. */
+  void dropHeld();
+  /** Streams the GUI holds on purpose (leak and late policies), oldest first. */
+  QList<std::shared_ptr<Transfer>> held() const;
+  int activeCount() const { return static_cast<int>(active_.size()); }
+
+  /** Asks the loop for a pool snapshot; snapshotReady() follows. */
+  void requestSnapshot();
+  const client::PoolSnapshot& lastSnapshot() const { return snapshot_; }
+  client::ClientStats stats() const;
+
+  client::PoolLimits limits() const;
+  /**
+   * The engine has no setter for pool limits: this replaces the Client with a new one.
+   * Every connection of the old client is closed and its streams fail.
+   */
+  void restart(const client::PoolLimits& limits);
+
+ signals:
+  void transferChanged(std::shared_ptr<sluice::ui::Transfer> transfer);
+  void poolEvents(const std::vector<sluice::observe::Event>& events);
+  void snapshotReady();
+  void clientRestarted();
+  void heldChanged();
+
+ private slots:
+  void drainChanges();
+  void takeSnapshot();
+
+ private:
+  void createClient(const client::PoolLimits& limits);
+  void destroyClient();
+
+  struct ChangeQueue;
+  struct SnapshotSlot;
+  std::unique_ptr<client::Client> client_;
+  EventPump* pump_ = nullptr;
+  std::shared_ptr<ChangeQueue> changes_;
+  std::shared_ptr<SnapshotSlot> snapSlot_;
+  std::map<quint64, std::shared_ptr<Transfer>> active_;
+  QList<std::shared_ptr<Transfer>> held_;
+  client::PoolSnapshot snapshot_;
+  quint64 nextLocalId_ = 1;
+};
+
+}  // namespace sluice::ui

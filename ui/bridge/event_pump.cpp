@@ -1,0 +1,30 @@
+#include "ui/bridge/event_pump.h"
+
+#include "ui/bridge/gui_waker.h"
+
+namespace sluice::ui {
+
+EventPump::EventPump(observe::EventBuffer& buffer, QObject* parent)
+    : QObject(parent), buffer_(&buffer), waker_(std::make_shared<GuiWaker>(this, "drain")) {
+  buffer_->setNotifier([w = waker_] { w->wake(); });
+  // Events pushed before the notifier was installed would otherwise wait for the next one.
+  QMetaObject::invokeMethod(this, "drain", Qt::QueuedConnection);
+}
+
+EventPump::~EventPump() { detach(); }
+
+void EventPump::detach() {
+  waker_->detach();
+  if (buffer_) buffer_->setNotifier(nullptr);
+  buffer_ = nullptr;
+}
+
+void EventPump::drain() {
+  if (!buffer_) return;
+  scratch_.clear();
+  if (buffer_->drain(scratch_) == 0) return;
+  emit batch(scratch_);
+  scratch_.clear();
+}
+
+}  // namespace sluice::ui

@@ -1,0 +1,126 @@
+#include "ui/bridge/server_host.h"
+
+#include <QDir>
+#include <QStandardPaths>
+#include <filesystem>
+#include <thread>
+
+#include "engine/net/socket.h"
+#include "engine/server/routes.h"
+#include "engine/server/server.h"
+#include "ui/bridge/event_pump.h"
+#include "ui/bridge/gui_waker.h"
+
+namespace sluice::ui {
+
+namespace {
+int nextServerId() {
+  static int next = 1;
+  return next++;
+}
+}  // namespace
+
+ServerHost::ServerHost(ServerSettings settings, QObject* parent)
+    : QObject(parent),
+      settings_(std::move(settings)),
+      stopWaker_(std::make_shared<GuiWaker>(this, "onStopFinished")),
+      id_(nextServerId()) {}
+
+ServerHost::~ServerHost() {
+  stopWaker_->detach();
+  stopNow();
+}
+
+QString ServerHost::uploadDir() const {
+  if (!settings_.uploadDir.isEmpty()) return settings_.uploadDir;
+  QString base = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+  if (base.isEmpty()) base = QDir::tempPath() + QStringLiteral("/sluice");
+  return base + QStringLiteral("/uploads");
+}
+
+QString ServerHost::start() {
+  if (running()) return {};
+  if (stopping_) return tr("the server is still stopping; try again in a moment");
+  auto addr = net::SocketAddress::parse(settings_.listen.toStdString());
+  if (!addr) return tr("bad listen address '%1': %2").arg(settings_.listen, QString::fromStdString(addr.error().message));
+  std::error_code ec;
+  std::filesystem::create_directories(uploadDir().toStdString(), ec);
+  if (ec) return tr("cannot create the upload folder %1: %2").arg(uploadDir(), QString::fromStdString(ec.message()));
+
+  server::ServerConfig config;
+  config.listen = settings_.listen.toStdString();
+  config.mode = settings_.buffered ? server::BodyMode::kBuffered : server::BodyMode::kStream;
+  config.maxBodyBytes = settings_.maxBodyBytes;
+  server::RouteOptions routes;
+  routes.uploadDir = uploadDir().toStdString();
+  routes.maxBodyBytes = settings_.maxBodyBytes;
+  routes.token = settings_.token.toStdString();
+  routes.boundHost = addr->host();
+  auto srv = std::make_unique<server::Server>(config, server::makeDefaultRouter(routes));
+  if (auto st = srv->start(); !st) return QString::fromStdString(st.error().message);
+  server_ = std::move(srv);
+  pump_ = new EventPump(server_->events(), this);
+  connect(pump_, &EventPump::batch, this, &ServerHost::events);
+  emit stateChanged();
+  return {};
+}
+
+QString ServerHost::startOnFirstFreePort(const QString& host) {
+  QString error;
+  for (int port = 8080; port <= 8100; ++port) {
+    // 8100 stands for "port 0": let the kernel pick once the usual range is taken.
+    settings_.listen = QStringLiteral("%1:%2").arg(host).arg(port == 8100 ? 0 : port);
+    error = start();
+    if (error.isEmpty()) return {};
+  }
+  return error;
+}
+
+void ServerHost::stop() {
+  if (!server_ || stopping_) return;
+  stopping_ = true;
+  pump_->drain();
+  pump_->detach();
+  pump_->deleteLater();
+  pump_ = nullptr;
+  // Server::stop blocks up to its grace: never on the GUI thread.
+  std::shared_ptr<server::Server> srv(server_.release());
+  std::thread([srv, waker = stopWaker_] {
+    srv->stop(std::chrono::milliseconds(1000));
+    waker->wake();  // does nothing if the host died meanwhile
+  }).detach();
+  emit stateChanged();
+}
+
+void ServerHost::onStopFinished() {
+  stopping_ = false;
+  emit stateChanged();
+  emit stopped();
+}
+
+void ServerHost::stopNow() {
+  if (!server_) return;
+  if (pump_) {
+    pump_->detach();
+    delete pump_;
+    pump_ = nullptr;
+  }
+  server_->stop(std::chrono::milliseconds(200));
+  server_.reset();
+}
+
+bool ServerHost::running() const { return server_ && server_->running(); }
+quint16 ServerHost::port() const { return server_ ? server_->port() : 0; }
+QString ServerHost::url() const { return server_ ? QString::fromStdString(server_->url()) : QString(); }
+
+QString ServerHost::address() const {
+  if (!server_) return settings_.listen;
+  return QString::fromStdString(server_->address().toString());
+}
+
+observe::ServerStats::Snapshot ServerHost::stats() const {
+  if (!server_) return {};
+  return server_->stats().snapshot();
+}
+
+}  // namespace sluice::ui

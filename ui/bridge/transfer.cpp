@@ -1,0 +1,195 @@
+#include "ui/bridge/transfer.h"
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+namespace sluice::ui {
+
+namespace {
+qint64 nowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+QString fromStd(const std::string& s) { return QString::fromStdString(s); }
+}  // namespace
+
+Transfer::Transfer(quint64 localId, RequestSpec spec, size_t previewCap, QString saveTo)
+    : localId_(localId), spec_(std::move(spec)), previewCap_(previewCap), saveTo_(std::move(saveTo)), startNs_(nowNs()) {}
+
+Transfer::~Transfer() {
+  // A transfer dropped mid-body (window closed, cancelled) is aborted, not reported as a leak:
+  // only the leak policy lets the stream die unreleased on purpose.
+  if (body_.valid() && !body_.released() && spec_.release != ReleasePolicy::kLeak) body_.abort();
+  if (file_) std::fclose(file_);
+}
+
+void Transfer::finishLocked(TransferView::Phase phase) {
+  view_.phase = phase;
+  if (!endNs_) endNs_ = nowNs();
+}
+
+void Transfer::failEarly(const QString& error) {
+  {
+    std::lock_guard lock(mutex_);
+    view_.error = error;
+    finishLocked(TransferView::Phase::kFailed);
+  }
+  ping();
+}
+
+void Transfer::openSaveFile() {
+  if (saveTo_.isEmpty()) return;
+  file_ = std::fopen(saveTo_.toLocal8Bit().constData(), "wb");
+  if (!file_) fileError_ = QStringLiteral("cannot write %1: %2").arg(saveTo_, QString::fromLocal8Bit(std::strerror(errno)));
+}
+
+void Transfer::onHead(Result<client::Exchange> result) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!result) {
+      view_.error = fromStd(result.error().message);
+      finishLocked(cancelled_ ? TransferView::Phase::kCancelled : TransferView::Phase::kFailed);
+    } else {
+      const client::Response& r = result->response;
+      view_.requestId = r.requestId;
+      view_.connectionId = r.connectionId;
+      view_.status = r.status;
+      view_.reason = fromStd(r.reason);
+      for (const auto& h : r.headers) view_.headers.append({fromStd(h.name), fromStd(h.value)});
+      view_.verdict = fromStd(r.verdict.text());
+      view_.reused = r.verdict.reused;
+      view_.timings = r.timings;
+      view_.contentType = fromStd(std::string(r.headers.get("Content-Type")));
+      body_ = std::move(result->body);
+      view_.total = body_.contentLength();
+      if (cancelled_) {
+        body_.abort();
+        finishLocked(TransferView::Phase::kCancelled);
+      } else if (spec_.release == ReleasePolicy::kNow) {
+        body_.release();
+        view_.note = QStringLiteral("released right after the head: the engine drains the rest within its drain "
+                                    "policy, or closes the connection");
+        finishLocked(TransferView::Phase::kDone);
+      } else {
+        view_.phase = TransferView::Phase::kStreaming;
+        openSaveFile();
+        std::weak_ptr<Transfer> w = weak_from_this();
+        body_.setCallbacks(
+            [w](std::string_view d) {
+              if (auto self = w.lock()) return self->onData(d);
+              return client::BodyStream::Action::kContinue;
+            },
+            [w](Status st) {
+              if (auto self = w.lock()) self->onEnd(st);
+            });
+      }
+    }
+  }
+  ping();
+}
+
+client::BodyStream::Action Transfer::onData(std::string_view d) {
+  bytes_.fetch_add(d.size(), std::memory_order_relaxed);
+  if (file_ && std::fwrite(d.data(), 1, d.size(), file_) != d.size()) {
+    std::lock_guard lock(mutex_);
+    fileError_ = QStringLiteral("writing %1 failed: %2").arg(saveTo_, QString::fromLocal8Bit(std::strerror(errno)));
+    std::fclose(file_);
+    file_ = nullptr;
+  }
+  std::lock_guard lock(mutex_);
+  if (view_.previewCapped) return client::BodyStream::Action::kContinue;
+  size_t room = previewCap_ - std::min<size_t>(previewCap_, static_cast<size_t>(view_.preview.size()));
+  size_t n = std::min(room, d.size());
+  if (n) view_.preview.append(d.data(), static_cast<qsizetype>(n));
+  if (n < d.size()) view_.previewCapped = true;
+  return client::BodyStream::Action::kContinue;
+}
+
+void Transfer::onEnd(const Status& status) {
+  {
+    std::lock_guard lock(mutex_);
+    view_.timings = body_.timings();
+    if (file_) {
+      if (std::fclose(file_) != 0 && fileError_.isEmpty())
+        fileError_ = QStringLiteral("closing %1 failed: %2").arg(saveTo_, QString::fromLocal8Bit(std::strerror(errno)));
+      file_ = nullptr;
+    }
+    if (!status) view_.error = fromStd(status.error().message);
+    if (!saveTo_.isEmpty())
+      view_.note = fileError_.isEmpty() ? QStringLiteral("body saved to %1%2").arg(saveTo_, status ? QString() : QStringLiteral(" (incomplete)"))
+                                        : fileError_;
+    finishLocked(status ? TransferView::Phase::kDone : TransferView::Phase::kFailed);
+    applyEndPolicy(status.has_value());
+  }
+  ping();
+}
+
+// Runs with mutex_ held, on the loop thread. release() only posts into the loop: no re-entry.
+void Transfer::applyEndPolicy(bool ok) {
+  auto add = [&](const QString& s) { view_.note = view_.note.isEmpty() ? s : view_.note + QStringLiteral(" · ") + s; };
+  switch (spec_.release) {
+    case ReleasePolicy::kAtEnd:
+    case ReleasePolicy::kNow: body_.release(); break;
+    case ReleasePolicy::kReset: body_.reset(); add(QStringLiteral("released with reset()")); break;
+    case ReleasePolicy::kDouble:
+      body_.release();
+      body_.release();
+      add(QStringLiteral("released twice: the engine ignored the second release and recorded a warning"));
+      break;
+    case ReleasePolicy::kLate:
+      if (!ok) body_.release();
+      else add(QStringLiteral("held for 1 s after the end, then released"));
+      break;
+    case ReleasePolicy::kLeak:
+      add(QStringLiteral("never released: the stream holds connection #%1 until dropped (Pool ▸ Drop held streams)")
+              .arg(view_.connectionId));
+      break;
+  }
+}
+
+TransferView Transfer::view() const {
+  std::lock_guard lock(mutex_);
+  TransferView v = view_;
+  v.bytes = bytes_.load(std::memory_order_relaxed);
+  v.elapsedMs = ((endNs_ ? endNs_ : nowNs()) - startNs_) / 1'000'000;
+  v.holdingStream = body_.valid() && !body_.released();
+  return v;
+}
+
+bool Transfer::final() const {
+  std::lock_guard lock(mutex_);
+  return view_.final();
+}
+
+qint64 Transfer::heldSinceMs() const {
+  std::lock_guard lock(mutex_);
+  return endNs_ ? (nowNs() - endNs_) / 1'000'000 : 0;
+}
+
+void Transfer::cancel() {
+  {
+    std::lock_guard lock(mutex_);
+    if (view_.final()) return;
+    cancelled_ = true;
+    if (body_.valid() && !body_.released()) body_.abort();
+    view_.error = QStringLiteral("cancelled: the connection was closed, not returned to the pool");
+    finishLocked(TransferView::Phase::kCancelled);
+  }
+  ping();
+}
+
+void Transfer::releaseHeld() {
+  std::lock_guard lock(mutex_);
+  if (body_.valid() && !body_.released()) body_.release();
+}
+
+void Transfer::dropHeld() {
+  client::BodyStream doomed;
+  {
+    std::lock_guard lock(mutex_);
+    doomed = std::move(body_);
+  }
+  // doomed dies here unreleased: the engine closes the connection and records "leaked".
+}
+
+}  // namespace sluice::ui

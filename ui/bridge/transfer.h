@@ -1,0 +1,103 @@
+#pragma once
+/**
+ * One request in flight, shared between the client loop thread (which fills it)
+ * and the GUI (which reads snapshots of it at ~30 Hz). Body bytes are counted;
+ * only the first previewCap bytes are copied; the rest are discarded or written
+ * to the save file on the loop thread, so memory stays flat whatever the size.
+ */
+#include <QByteArray>
+#include <QList>
+#include <QPair>
+#include <QString>
+#include <atomic>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "engine/client/client.h"
+#include "ui/bridge/request_spec.h"
+
+namespace sluice::ui {
+
+/** What the GUI shows of a transfer at one moment. */
+struct TransferView {
+  enum class Phase { kWaiting, kStreaming, kDone, kFailed, kCancelled };
+  Phase phase = Phase::kWaiting;
+  quint64 requestId = 0;
+  quint64 connectionId = 0;
+  int status = 0;
+  QString reason;
+  QList<QPair<QString, QString>> headers;
+  QString verdict;           ///< the engine's reuse verdict in words
+  bool reused = false;
+  client::Timings timings;
+  quint64 bytes = 0;         ///< body bytes received so far
+  std::optional<quint64> total;
+  QByteArray preview;        ///< at most the preview cap
+  bool previewCapped = false;
+  QString contentType;
+  QString error;             ///< the engine's error text, when failed
+  QString note;              ///< release policy outcome, save file outcome
+  qint64 elapsedMs = 0;      ///< since send, or until the end
+  bool holdingStream = false;
+
+  bool final() const { return phase == Phase::kDone || phase == Phase::kFailed || phase == Phase::kCancelled; }
+};
+
+class Transfer : public std::enable_shared_from_this<Transfer> {
+ public:
+  Transfer(quint64 localId, RequestSpec spec, size_t previewCap, QString saveTo);
+  ~Transfer();
+  Transfer(const Transfer&) = delete;
+  Transfer& operator=(const Transfer&) = delete;
+
+  quint64 localId() const { return localId_; }
+  const RequestSpec& spec() const { return spec_; }
+  /** Called (from the loop thread) when the head, the end or an error arrived. */
+  void setNotify(std::function<void(quint64)> fn) { notify_ = std::move(fn); }
+
+  /** Loop thread: the client's head callback. */
+  void onHead(Result<client::Exchange> result);
+  /** A failure before the request could be sent (bad URL, unreadable file). */
+  void failEarly(const QString& error);
+
+  TransferView view() const;
+  bool final() const;
+  /** Aborts: the stream is released with close, or the head will be refused when it arrives. */
+  void cancel();
+  /** GUI: release a stream held by the late or leak policy. */
+  void releaseHeld();
+  /** GUI: drop a held stream without release (the engine records "leaked"). */
+  void dropHeld();
+  qint64 heldSinceMs() const;
+
+ private:
+  client::BodyStream::Action onData(std::string_view data);
+  void onEnd(const Status& status);
+  void applyEndPolicy(bool ok);
+  void finishLocked(TransferView::Phase phase);
+  void openSaveFile();
+  void ping() {
+    if (notify_) notify_(localId_);
+  }
+
+  const quint64 localId_;
+  const RequestSpec spec_;
+  const size_t previewCap_;
+  const QString saveTo_;
+  const qint64 startNs_;
+  std::function<void(quint64)> notify_;
+
+  mutable std::mutex mutex_;
+  TransferView view_;
+  client::BodyStream body_;
+  bool cancelled_ = false;
+  qint64 endNs_ = 0;
+  std::atomic<quint64> bytes_{0};
+  std::FILE* file_ = nullptr;  ///< loop thread only once open
+  QString fileError_;
+};
+
+}  // namespace sluice::ui

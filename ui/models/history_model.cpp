@@ -1,0 +1,162 @@
+#include "ui/models/history_model.h"
+
+#include <QColor>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
+#include <QStandardPaths>
+
+#include "ui/bridge/transfer.h"
+#include "ui/widgets/format.h"
+
+namespace sluice::ui {
+
+HistoryModel::HistoryModel(QString path, QObject* parent)
+    : QAbstractListModel(parent), path_(path.isEmpty() ? defaultPath() : std::move(path)) {
+  saveTimer_.setSingleShot(true);
+  saveTimer_.setInterval(300);
+  connect(&saveTimer_, &QTimer::timeout, this, [this] { save(); });
+  load();
+}
+
+HistoryModel::~HistoryModel() {
+  if (saveTimer_.isActive()) save();
+}
+
+QString HistoryModel::defaultPath() {
+  QString env = qEnvironmentVariable("SLUICE_HISTORY_FILE");
+  if (!env.isEmpty()) return env;
+  return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/history.json");
+}
+
+void HistoryModel::load() {
+  QFile f(path_);
+  if (!f.exists()) return;
+  if (!f.open(QIODevice::ReadOnly)) {
+    error_ = tr("cannot read the history %1: %2").arg(path_, f.errorString());
+    return;
+  }
+  QJsonParseError pe;
+  QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &pe);
+  if (pe.error != QJsonParseError::NoError) {
+    error_ = tr("the history %1 is not valid JSON (%2); starting empty").arg(path_, pe.errorString());
+    return;
+  }
+  beginResetModel();
+  for (const auto& v : doc.object().value("entries").toArray()) {
+    QJsonObject o = v.toObject();
+    HistoryEntry e;
+    e.spec = RequestSpec::fromJson(o.value("request").toObject());
+    e.when = QDateTime::fromString(o.value("when").toString(), Qt::ISODateWithMs);
+    e.status = o.value("status").toInt();
+    e.bytes = static_cast<quint64>(o.value("bytes").toDouble());
+    e.ms = static_cast<qint64>(o.value("ms").toDouble());
+    e.verdict = o.value("verdict").toString();
+    e.error = o.value("error").toString();
+    entries_.append(e);
+    if (entries_.size() >= kMaxEntries) break;
+  }
+  endResetModel();
+}
+
+bool HistoryModel::save() {
+  saveTimer_.stop();
+  QJsonArray arr;
+  for (const auto& e : entries_)
+    arr.append(QJsonObject{{"request", e.spec.toJson()},
+                           {"when", e.when.toString(Qt::ISODateWithMs)},
+                           {"status", e.status},
+                           {"bytes", static_cast<double>(e.bytes)},
+                           {"ms", static_cast<double>(e.ms)},
+                           {"verdict", e.verdict},
+                           {"error", e.error}});
+  QDir().mkpath(QFileInfo(path_).absolutePath());
+  QSaveFile f(path_);
+  if (!f.open(QIODevice::WriteOnly)) {
+    error_ = tr("cannot save the history to %1: %2").arg(path_, f.errorString());
+    return false;
+  }
+  f.write(QJsonDocument(QJsonObject{{"version", 1}, {"entries", arr}}).toJson(QJsonDocument::Indented));
+  if (!f.commit()) {
+    error_ = tr("cannot save the history to %1: %2").arg(path_, f.errorString());
+    return false;
+  }
+  error_.clear();
+  return true;
+}
+
+int HistoryModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : static_cast<int>(entries_.size()); }
+
+QVariant HistoryModel::data(const QModelIndex& index, int role) const {
+  if (!index.isValid() || index.row() >= entries_.size()) return {};
+  const HistoryEntry& e = entries_.at(index.row());
+  switch (role) {
+    case Qt::DisplayRole: {
+      QString status = e.status ? QString::number(e.status) : e.error.isEmpty() ? QStringLiteral("…") : QStringLiteral("ERR");
+      QString tail = e.status ? QStringLiteral("  · %1 · %2 ms").arg(formatBytes(e.bytes)).arg(e.ms) : QString();
+      return QStringLiteral("%1  %2%3").arg(status, e.spec.shortLabel(), tail);
+    }
+    case Qt::ToolTipRole:
+      return QStringLiteral("%1 %2\n%3\n%4%5")
+          .arg(e.spec.method, e.spec.url, e.when.toString(Qt::ISODate),
+               e.verdict.isEmpty() ? QString() : e.verdict + QLatin1Char('\n'), e.error);
+    case Qt::ForegroundRole:
+      if (!e.error.isEmpty() || e.status >= 500) return QColor(0xd0, 0x40, 0x40);
+      if (e.status >= 400) return QColor(0xc0, 0x80, 0x20);
+      return {};
+    case kRequestIdRole: return QVariant::fromValue(e.requestId);
+    case kConnectionIdRole: return QVariant::fromValue(e.connectionId);
+    default: return {};
+  }
+}
+
+void HistoryModel::add(const RequestSpec& spec, quint64 localId) {
+  beginInsertRows({}, 0, 0);
+  HistoryEntry e;
+  e.spec = spec;
+  e.when = QDateTime::currentDateTime();
+  e.localId = localId;
+  entries_.prepend(e);
+  endInsertRows();
+  if (entries_.size() > kMaxEntries) {
+    beginRemoveRows({}, kMaxEntries, static_cast<int>(entries_.size()) - 1);
+    entries_.resize(kMaxEntries);
+    endRemoveRows();
+  }
+  scheduleSave();
+}
+
+void HistoryModel::update(quint64 localId, const TransferView& v) {
+  for (int row = 0; row < entries_.size(); ++row) {
+    HistoryEntry& e = entries_[row];
+    if (e.localId != localId) continue;
+    e.status = v.status;
+    e.bytes = v.bytes;
+    e.ms = v.elapsedMs;
+    e.verdict = v.verdict;
+    e.error = v.error;
+    e.requestId = v.requestId;
+    e.connectionId = v.connectionId;
+    emit dataChanged(index(row), index(row));
+    scheduleSave();
+    return;
+  }
+}
+
+int HistoryModel::rowForRequestId(quint64 requestId) const {
+  for (int row = 0; row < entries_.size(); ++row)
+    if (entries_[row].requestId == requestId && requestId != 0) return row;
+  return -1;
+}
+
+void HistoryModel::clear() {
+  beginResetModel();
+  entries_.clear();
+  endResetModel();
+  scheduleSave();
+}
+
+}  // namespace sluice::ui

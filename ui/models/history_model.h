@@ -1,0 +1,65 @@
+#pragma once
+/** Every request sent, newest first, kept across restarts in a JSON file. */
+#include <QAbstractListModel>
+#include <QDateTime>
+#include <QList>
+#include <QTimer>
+
+#include "ui/bridge/request_spec.h"
+
+namespace sluice::ui {
+
+struct TransferView;
+
+struct HistoryEntry {
+  RequestSpec spec;
+  QDateTime when;
+  int status = 0;          ///< 0: no response
+  quint64 bytes = 0;
+  qint64 ms = 0;
+  QString verdict;
+  QString error;
+  quint64 requestId = 0;   ///< the engine's id (lanes show it)
+  quint64 connectionId = 0;
+  quint64 localId = 0;     ///< this session's transfer id; 0 for loaded entries
+};
+
+class HistoryModel : public QAbstractListModel {
+  Q_OBJECT
+ public:
+  static constexpr int kMaxEntries = 500;
+  enum Roles { kRequestIdRole = Qt::UserRole + 1, kConnectionIdRole };
+
+  /** Loads path (SLUICE_HISTORY_FILE, else AppDataLocation/history.json when empty). */
+  explicit HistoryModel(QString path = {}, QObject* parent = nullptr);
+  ~HistoryModel() override;
+
+  static QString defaultPath();
+  const QString& path() const { return path_; }
+  /** The error of the last load or save, in words; empty when fine. */
+  const QString& lastError() const { return error_; }
+
+  int rowCount(const QModelIndex& parent = {}) const override;
+  QVariant data(const QModelIndex& index, int role) const override;
+
+  const HistoryEntry& entry(int row) const { return entries_.at(row); }
+  /** Adds a request as it is sent (row 0). */
+  void add(const RequestSpec& spec, quint64 localId);
+  /** Fills in the outcome of the entry with this local id. */
+  void update(quint64 localId, const TransferView& v);
+  int rowForRequestId(quint64 requestId) const;
+  void clear();
+  /** Writes the file now (also done shortly after each change, and on destruction). */
+  bool save();
+
+ private:
+  void load();
+  void scheduleSave() { saveTimer_.start(); }
+
+  QString path_;
+  QString error_;
+  QList<HistoryEntry> entries_;
+  QTimer saveTimer_;
+};
+
+}  // namespace sluice::ui

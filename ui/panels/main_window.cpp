@@ -1,0 +1,215 @@
+#include "ui/panels/main_window.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSettings>
+#include <QSortFilterProxyModel>
+#include <QStatusBar>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include "engine/observe/process_stats.h"
+#include "ui/bridge/client_bridge.h"
+#include "ui/bridge/server_host.h"
+#include "ui/bridge/transfer.h"
+#include "ui/models/history_model.h"
+#include "ui/panels/pool_panel.h"
+#include "ui/panels/request_panel.h"
+#include "ui/panels/servers_panel.h"
+#include "ui/widgets/format.h"
+
+namespace sluice::ui {
+
+MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
+    : QMainWindow(parent),
+      bridge_(new ClientBridge(this)),
+      history_(new HistoryModel(options.historyFile, this)),
+      statusTimer_(new QTimer(this)) {
+  setObjectName(QStringLiteral("mainWindow"));
+  setWindowTitle(tr("Sluice"));
+  setWindowIcon(QIcon(QStringLiteral(":/icons/sluice.svg")));
+  request_ = new RequestPanel(bridge_, history_, this);
+  servers_ = new ServersPanel(this);
+  pool_ = new PoolPanel(bridge_, this);
+  setCentralWidget(request_);
+  buildDocks();
+  buildMenus();
+  buildStatusBar();
+  connect(bridge_, &ClientBridge::transferChanged, this, [this](const std::shared_ptr<Transfer>& t) {
+    if (t->final()) history_->update(t->localId(), t->view());
+  });
+  connect(pool_, &PoolPanel::requestClicked, this, &MainWindow::selectRequestInHistory);
+  if (options.startEmbedded) startEmbedded(options.listen);
+  resize(1280, 800);
+  if (options.restoreState) {
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+  }
+  if (!history_->lastError().isEmpty()) statusBar()->showMessage(history_->lastError(), 10000);
+  statusTimer_->setInterval(500);
+  connect(statusTimer_, &QTimer::timeout, this, &MainWindow::updateStatusBar);
+  statusTimer_->start();
+  updateStatusBar();
+}
+
+MainWindow::~MainWindow() {
+  history_->save();
+  servers_->stopAll();
+}
+
+void MainWindow::startEmbedded(const QString& listen) {
+  ServerSettings s;
+  embedded_ = new ServerHost(s, this);
+  QString err;
+  if (listen.isEmpty()) err = embedded_->startOnFirstFreePort(QStringLiteral("127.0.0.1"));
+  else {
+    ServerSettings custom;
+    custom.listen = listen;
+    delete embedded_;
+    embedded_ = new ServerHost(custom, this);
+    err = embedded_->start();
+  }
+  servers_->addHost(embedded_);
+  if (!err.isEmpty()) {
+    embeddedError_ = tr("the embedded server could not start on %1: %2").arg(embedded_->settings().listen, err);
+    request_->setUrl(QStringLiteral("http://127.0.0.1:8080/bytes/1048576"));
+    return;
+  }
+  request_->setUrl(embedded_->url() + QStringLiteral("/bytes/1048576"));
+  pool_->setScenarioUrl(embedded_->url() + QStringLiteral("/bytes/65536"));
+}
+
+QString MainWindow::embeddedUrl() const { return embedded_ && embedded_->running() ? embedded_->url() : QString(); }
+
+QWidget* MainWindow::buildHistory() {
+  auto* w = new QWidget(this);
+  auto* lay = new QVBoxLayout(w);
+  lay->setContentsMargins(4, 4, 4, 4);
+  auto* filter = new QLineEdit(w);
+  filter->setObjectName(QStringLiteral("historyFilter"));
+  filter->setPlaceholderText(tr("Filter history ⌕"));
+  filter->setClearButtonEnabled(true);
+  historyFilter_ = new QSortFilterProxyModel(this);
+  historyFilter_->setSourceModel(history_);
+  historyFilter_->setFilterCaseSensitivity(Qt::CaseInsensitive);
+  historyList_ = new QListView(w);
+  historyList_->setObjectName(QStringLiteral("historyList"));
+  historyList_->setModel(historyFilter_);
+  historyList_->setUniformItemSizes(true);
+  historyList_->setToolTip(tr("Every request sent, kept across restarts. Click one to restore it in the composer."));
+  auto* clear = new QPushButton(tr("Clear history"), w);
+  clear->setObjectName(QStringLiteral("clearHistoryButton"));
+  lay->addWidget(filter);
+  lay->addWidget(historyList_, 1);
+  lay->addWidget(clear);
+  connect(filter, &QLineEdit::textChanged, historyFilter_, &QSortFilterProxyModel::setFilterFixedString);
+  connect(historyList_, &QListView::clicked, this, [this](const QModelIndex& idx) {
+    QModelIndex src = historyFilter_->mapToSource(idx);
+    if (src.isValid()) request_->setSpec(history_->entry(src.row()).spec);
+  });
+  connect(clear, &QPushButton::clicked, history_, &HistoryModel::clear);
+  return w;
+}
+
+void MainWindow::buildDocks() {
+  setDockNestingEnabled(true);
+  auto dock = [this](const QString& title, const char* name, QWidget* content, Qt::DockWidgetArea area) {
+    auto* d = new QDockWidget(title, this);
+    d->setObjectName(QLatin1String(name));
+    d->setWidget(content);
+    addDockWidget(area, d);
+    return d;
+  };
+  historyDock_ = dock(tr("History"), "historyDock", buildHistory(), Qt::LeftDockWidgetArea);
+  poolDock_ = dock(tr("Pool"), "poolDock", pool_, Qt::BottomDockWidgetArea);
+  serversDock_ = dock(tr("Servers"), "serversDock", servers_, Qt::BottomDockWidgetArea);
+  tabifyDockWidget(poolDock_, serversDock_);
+  poolDock_->raise();
+  resizeDocks({historyDock_}, {260}, Qt::Horizontal);
+  resizeDocks({poolDock_}, {340}, Qt::Vertical);
+}
+
+void MainWindow::buildMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  file->addAction(tr("Import curl…"), request_, &RequestPanel::showImportDialog);
+  file->addAction(tr("Save body as…"), request_, [this] { request_->saveBodyAs(); });
+  file->addSeparator();
+  file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+  QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+  edit->addAction(tr("Copy as curl"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C), request_, &RequestPanel::copyAsCurl);
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  view->addAction(historyDock_->toggleViewAction());
+  view->addAction(poolDock_->toggleViewAction());
+  view->addAction(serversDock_->toggleViewAction());
+  QMenu* tools = menuBar()->addMenu(tr("&Tools"));
+  tools->addAction(tr("Run scenario"), this, [this] {
+    poolDock_->show();
+    poolDock_->raise();
+    pool_->runScenario();
+  });
+  tools->addAction(tr("Flush idle connections"), bridge_, &ClientBridge::flushIdle);
+  tools->addAction(tr("Close all connections"), bridge_, &ClientBridge::closeAll);
+  tools->addAction(tr("Drop held streams"), bridge_, &ClientBridge::dropHeld);
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("About Sluice"), this, [this] {
+    QMessageBox::about(this, tr("About Sluice"),
+                       tr("Sluice %1: an HTTP/1.1 stream workbench.\nRequest testing, local stream servers and a "
+                          "visible connection pool.").arg(QApplication::applicationVersion()));
+  });
+}
+
+void MainWindow::buildStatusBar() {
+  auto label = [this](const char* name) {
+    auto* l = new QLabel(this);
+    l->setObjectName(QLatin1String(name));
+    statusBar()->addPermanentWidget(l);
+    return l;
+  };
+  statusServer_ = label("statusServer");
+  statusRss_ = label("statusRss");
+  statusFds_ = label("statusFds");
+  statusHeld_ = label("statusHeld");
+}
+
+void MainWindow::updateStatusBar() {
+  if (embedded_ && embedded_->running()) {
+    auto s = embedded_->stats();
+    statusServer_->setText(tr("● %1 %2 · %3 in flight").arg(embedded_->address(), embedded_->modeName()).arg(s.inFlight));
+  } else {
+    statusServer_->setText(embeddedError_.isEmpty() ? tr("○ embedded server stopped") : QStringLiteral("⚠ ") + embeddedError_);
+  }
+  auto ps = observe::readProcessStats();
+  statusRss_->setText(tr("RSS %1").arg(formatBytes(ps.rssBytes)));
+  statusFds_->setText(tr("fds %1").arg(ps.openFds));
+  statusHeld_->setText(tr("held streams %1").arg(pool_->heldStreams()));
+}
+
+void MainWindow::selectRequestInHistory(quint64 requestId) {
+  int row = history_->rowForRequestId(requestId);
+  if (row < 0) {
+    statusBar()->showMessage(tr("request r%1 is not in the history (scenario requests are not recorded)").arg(requestId), 5000);
+    return;
+  }
+  QModelIndex idx = historyFilter_->mapFromSource(history_->index(row));
+  historyDock_->show();
+  historyList_->setCurrentIndex(idx);
+  historyList_->scrollTo(idx);
+}
+
+void MainWindow::closeEvent(QCloseEvent* e) {
+  QSettings settings;
+  settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+  settings.setValue(QStringLiteral("window/state"), saveState());
+  QMainWindow::closeEvent(e);
+}
+
+}  // namespace sluice::ui

@@ -1,0 +1,88 @@
+#pragma once
+/** The request composer (method, URL, headers, body, connection controls) above the live response. */
+#include <QWidget>
+#include <memory>
+
+#include "ui/bridge/request_spec.h"
+
+class QButtonGroup;
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QRadioButton;
+class QTabWidget;
+
+namespace sluice::ui {
+
+class ClientBridge;
+class HeadersEditor;
+class HistoryModel;
+class ResponseView;
+class Transfer;
+
+class RequestPanel : public QWidget {
+  Q_OBJECT
+ public:
+  RequestPanel(ClientBridge* bridge, HistoryModel* history, QWidget* parent = nullptr);
+
+  RequestSpec spec() const;
+  void setSpec(const RequestSpec& spec);
+  void setUrl(const QString& url);
+  ResponseView* response() const { return response_; }
+  std::shared_ptr<Transfer> current() const { return current_; }
+
+  /** Imports a curl command into the composer. Returns false and shows why when it cannot. */
+  bool importCurl(const QString& text);
+  QString curlCommand() const;
+
+ public slots:
+  /** Sends the composed request (Ctrl+Enter). */
+  void send();
+  void cancel();
+  void copyAsCurl();
+  void showImportDialog();
+  /** Asks for a file (when path is empty) and sends the request again, streaming the body into it. */
+  void saveBodyAs(const QString& path = {});
+
+ signals:
+  void transferStarted(std::shared_ptr<sluice::ui::Transfer> t);
+
+ private:
+  QWidget* buildUrlRow();
+  QWidget* buildHeadersTab();
+  QWidget* buildBodyTab();
+  QWidget* buildConnectionTab();
+  void start(const RequestSpec& spec, const QString& saveTo);
+  void showComposerMessage(const QString& text, bool error);
+  void updateBodyControls();
+
+  ClientBridge* bridge_;
+  HistoryModel* history_;
+  std::shared_ptr<Transfer> current_;
+
+  QComboBox* method_;
+  QLineEdit* url_;
+  QPushButton* send_;
+  QPushButton* cancel_;
+  QTabWidget* tabs_;
+  HeadersEditor* headers_;
+  QButtonGroup* bodyKind_;
+  QRadioButton* bodyNone_;
+  QRadioButton* bodyText_;
+  QRadioButton* bodyFile_;
+  QLineEdit* contentType_;
+  QPlainTextEdit* text_;
+  QLineEdit* file_;
+  QPushButton* browse_;
+  QCheckBox* chunked_;
+  QCheckBox* forceNew_;
+  QCheckBox* noReturn_;
+  QComboBox* release_;
+  QLabel* message_;
+  ResponseView* response_;
+};
+
+}  // namespace sluice::ui

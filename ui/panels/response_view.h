@@ -1,0 +1,78 @@
+#pragma once
+/** The live response: status line, verdict, progress and rate, timing, body preview, headers. */
+#include <QElapsedTimer>
+#include <QWidget>
+#include <deque>
+#include <memory>
+
+#include "ui/bridge/transfer.h"
+
+class QComboBox;
+class QLabel;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QTableWidget;
+class QTabWidget;
+class QTimer;
+
+namespace sluice::ui {
+
+class TimingBar;
+
+/**
+ * Shows one Transfer. It repaints from the transfer's snapshot on a ~30 Hz timer
+ * while the transfer runs (never once per chunk), and once more when it ends.
+ */
+class ResponseView : public QWidget {
+  Q_OBJECT
+ public:
+  /** Text and JSON previews show at most this much; hex at most kHexShown. */
+  static constexpr int kTextShown = 64 * 1024;
+  static constexpr int kHexShown = 16 * 1024;
+
+  explicit ResponseView(QWidget* parent = nullptr);
+  void track(std::shared_ptr<Transfer> t);
+  std::shared_ptr<Transfer> tracked() const { return transfer_; }
+  /** Pulls a snapshot now (the timer calls it). */
+  void refresh();
+  /** Renders a preview in the chosen mode: "auto", "json", "text", "hex". */
+  static QString renderPreview(const QByteArray& data, const QString& contentType, const QString& mode, bool capped,
+                               QString* note);
+
+ signals:
+  void saveBodyRequested();
+  void finished(std::shared_ptr<sluice::ui::Transfer> t);
+
+ private:
+  QWidget* buildStatusArea();
+  QWidget* buildTabs();
+  void showView(const TransferView& v);
+  void showProgress(const TransferView& v);
+  void showHeaders(const TransferView& v);
+  void showPreview(const TransferView& v, bool force);
+
+  std::shared_ptr<Transfer> transfer_;
+  bool finalShown_ = false;
+  int shownHeaders_ = -1;
+  qsizetype shownPreviewBytes_ = -1;
+  QElapsedTimer lastPreview_;
+  std::deque<std::pair<qint64, quint64>> rateSamples_;  ///< (elapsed ms, bytes)
+
+  QTimer* timer_;
+  QLabel* summary_;
+  QLabel* error_;
+  QLabel* verdict_;
+  QProgressBar* progress_;
+  QLabel* rate_;
+  TimingBar* timing_;
+  QTabWidget* tabs_;
+  QPlainTextEdit* body_;
+  QComboBox* previewMode_;
+  QLabel* previewNote_;
+  QTableWidget* headers_;
+  QLabel* timingText_;
+  QPushButton* saveBody_;
+};
+
+}  // namespace sluice::ui

@@ -1,0 +1,267 @@
+#include "ui/panels/servers_panel.h"
+
+#include <QComboBox>
+#include <QDesktopServices>
+#include <QDir>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTime>
+#include <QTimer>
+#include <QUrl>
+#include <QVBoxLayout>
+
+#include "engine/observe/process_stats.h"
+#include "engine/util/units.h"
+#include "ui/models/server_requests_model.h"
+#include "ui/widgets/format.h"
+#include "ui/widgets/memory_graph.h"
+#include "ui/widgets/progress_delegate.h"
+
+namespace sluice::ui {
+
+using observe::EventKind;
+
+ServersPanel::ServersPanel(QWidget* parent)
+    : QWidget(parent), model_(new ServerRequestsModel(this)), timer_(new QTimer(this)) {
+  setObjectName(QStringLiteral("serversPanel"));
+  auto* lay = new QVBoxLayout(this);
+  lay->setContentsMargins(4, 4, 4, 4);
+  auto* top = new QHBoxLayout;
+  top->addWidget(buildServerList(), 3);
+  top->addWidget(buildAddForm(), 2);
+  lay->addLayout(top);
+  message_ = new QLabel(this);
+  message_->setObjectName(QStringLiteral("serversMessage"));
+  message_->setWordWrap(true);
+  message_->hide();
+  lay->addWidget(message_);
+  lay->addWidget(buildLiveArea(), 1);
+  timer_->setInterval(250);
+  connect(timer_, &QTimer::timeout, this, &ServersPanel::tick);
+  timer_->start();
+  tick();
+}
+
+QWidget* ServersPanel::buildServerList() {
+  auto* box = new QGroupBox(tr("Servers"), this);
+  auto* lay = new QVBoxLayout(box);
+  table_ = new QTableWidget(0, 6, box);
+  table_->setObjectName(QStringLiteral("serversTable"));
+  table_->setHorizontalHeaderLabels({tr("Address"), tr("Mode"), tr("State"), tr("Requests"), tr("In flight"), tr("Upload folder")});
+  table_->horizontalHeader()->setStretchLastSection(true);
+  table_->verticalHeader()->setVisible(false);
+  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  table_->setSelectionMode(QAbstractItemView::SingleSelection);
+  table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  auto* row = new QHBoxLayout;
+  auto* start = new QPushButton(tr("Start"), box);
+  start->setObjectName(QStringLiteral("startServerButton"));
+  auto* stop = new QPushButton(tr("Stop"), box);
+  stop->setObjectName(QStringLiteral("stopServerButton"));
+  auto* open = new QPushButton(tr("Open upload folder"), box);
+  open->setObjectName(QStringLiteral("openUploadFolderButton"));
+  row->addWidget(start);
+  row->addWidget(stop);
+  row->addWidget(open);
+  row->addStretch(1);
+  lay->addWidget(table_, 1);
+  lay->addLayout(row);
+  connect(start, &QPushButton::clicked, this, [this] {
+    if (auto* h = selectedHost()) {
+      QString err = h->start();
+      showMessage(err.isEmpty() ? tr("%1 started").arg(h->url()) : tr("cannot start %1: %2").arg(h->settings().listen, err), !err.isEmpty());
+    }
+  });
+  connect(stop, &QPushButton::clicked, this, [this] {
+    if (auto* h = selectedHost()) {
+      h->stop();
+      showMessage(tr("stopping %1: in-flight responses get up to 1 s").arg(h->address()), false);
+    }
+  });
+  connect(open, &QPushButton::clicked, this, [this] {
+    if (auto* h = selectedHost()) {
+      QDir().mkpath(h->uploadDir());
+      if (!QDesktopServices::openUrl(QUrl::fromLocalFile(h->uploadDir())))
+        showMessage(tr("no file manager could open %1").arg(h->uploadDir()), true);
+    }
+  });
+  return box;
+}
+
+QWidget* ServersPanel::buildAddForm() {
+  auto* box = new QGroupBox(tr("Add a server"), this);
+  auto* form = new QFormLayout(box);
+  listen_ = new QLineEdit(QStringLiteral("127.0.0.1:0"), box);
+  listen_->setObjectName(QStringLiteral("newServerListen"));
+  listen_->setToolTip(tr("HOST:PORT; port 0 lets the system pick a free one"));
+  mode_ = new QComboBox(box);
+  mode_->setObjectName(QStringLiteral("newServerMode"));
+  mode_->addItem(tr("stream (bodies flow to the handler)"), false);
+  mode_->addItem(tr("buffered (whole body first, costs its size)"), true);
+  auto* dirRow = new QHBoxLayout;
+  dir_ = new QLineEdit(box);
+  dir_->setObjectName(QStringLiteral("newServerDir"));
+  dir_->setPlaceholderText(tr("default: the app data folder"));
+  auto* browse = new QPushButton(tr("…"), box);
+  dirRow->addWidget(dir_, 1);
+  dirRow->addWidget(browse);
+  maxBody_ = new QLineEdit(box);
+  maxBody_->setObjectName(QStringLiteral("newServerMaxBody"));
+  maxBody_->setPlaceholderText(tr("unlimited (e.g. 100M, 2G)"));
+  token_ = new QLineEdit(box);
+  token_->setObjectName(QStringLiteral("newServerToken"));
+  token_->setPlaceholderText(tr("none (uploads need Authorization: Bearer <token>)"));
+  auto* add = new QPushButton(tr("Add and start"), box);
+  add->setObjectName(QStringLiteral("addServerButton"));
+  form->addRow(tr("Listen"), listen_);
+  form->addRow(tr("Mode"), mode_);
+  form->addRow(tr("Upload folder"), dirRow);
+  form->addRow(tr("Max body"), maxBody_);
+  form->addRow(tr("Token"), token_);
+  form->addRow(add);
+  connect(browse, &QPushButton::clicked, this, [this] {
+    QString d = QFileDialog::getExistingDirectory(this, tr("Upload folder"));
+    if (!d.isEmpty()) dir_->setText(d);
+  });
+  connect(add, &QPushButton::clicked, this, [this] { addServerFromForm(); });
+  return box;
+}
+
+QWidget* ServersPanel::buildLiveArea() {
+  auto* split = new QSplitter(Qt::Horizontal, this);
+  requests_ = new QTableView(split);
+  requests_->setObjectName(QStringLiteral("serverRequestsTable"));
+  requests_->setModel(model_);
+  requests_->setItemDelegateForColumn(ServerRequestsModel::kProgress, new ProgressDelegate(ServerRequestsModel::kProgressRole, requests_));
+  requests_->verticalHeader()->setVisible(false);
+  requests_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
+  requests_->horizontalHeader()->setSectionResizeMode(ServerRequestsModel::kRequest, QHeaderView::Stretch);
+  requests_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  connect(model_, &QAbstractItemModel::rowsInserted, requests_, &QTableView::scrollToBottom);
+  auto* right = new QSplitter(Qt::Vertical, split);
+  graph_ = new MemoryGraph(right);
+  graph_->setObjectName(QStringLiteral("memoryGraph"));
+  log_ = new QPlainTextEdit(right);
+  log_->setObjectName(QStringLiteral("accessLog"));
+  log_->setReadOnly(true);
+  log_->setMaximumBlockCount(2000);
+  log_->setLineWrapMode(QPlainTextEdit::NoWrap);
+  log_->setPlaceholderText(tr("Access log: one line per request, plus server notices."));
+  split->setStretchFactor(0, 3);
+  split->setStretchFactor(1, 2);
+  return split;
+}
+
+void ServersPanel::addHost(ServerHost* host) {
+  host->setParent(this);
+  hosts_.append(host);
+  connect(host, &ServerHost::events, this, [this, host](const std::vector<observe::Event>& evs) { onEvents(host, evs); });
+  connect(host, &ServerHost::stateChanged, this, [this] {
+    refreshTable();
+    emit serversChanged();
+  });
+  refreshTable();
+  if (table_->currentRow() < 0) table_->selectRow(0);
+  emit serversChanged();
+}
+
+ServerHost* ServersPanel::addServerFromForm() {
+  ServerSettings s;
+  s.listen = listen_->text().trimmed();
+  s.buffered = mode_->currentData().toBool();
+  s.uploadDir = dir_->text().trimmed();
+  s.token = token_->text().trimmed();
+  if (!maxBody_->text().trimmed().isEmpty()) {
+    auto size = parseSize(maxBody_->text().trimmed().toStdString());
+    if (!size) {
+      showMessage(tr("max body: %1").arg(QString::fromStdString(size.error().message)), true);
+      return nullptr;
+    }
+    s.maxBodyBytes = *size;
+  }
+  auto* host = new ServerHost(s, this);
+  QString err = host->start();
+  if (!err.isEmpty()) {
+    showMessage(tr("cannot start a server on %1: %2").arg(s.listen, err), true);
+    delete host;
+    return nullptr;
+  }
+  addHost(host);
+  table_->selectRow(static_cast<int>(hosts_.size()) - 1);
+  showMessage(tr("listening on %1 (%2 mode)").arg(host->url(), host->modeName()), false);
+  return host;
+}
+
+ServerHost* ServersPanel::selectedHost() const {
+  int row = table_->currentRow();
+  return row >= 0 && row < hosts_.size() ? hosts_[row] : nullptr;
+}
+
+void ServersPanel::refreshTable() {
+  table_->setRowCount(static_cast<int>(hosts_.size()));
+  for (int i = 0; i < hosts_.size(); ++i) {
+    ServerHost* h = hosts_[i];
+    auto s = h->stats();
+    QStringList cells{h->running() ? h->url() : h->settings().listen, h->modeName(),
+                      h->running() ? tr("running") : tr("stopped"), QString::number(s.requests),
+                      QString::number(s.inFlight), h->uploadDir()};
+    for (int c = 0; c < cells.size(); ++c) {
+      auto* item = table_->item(i, c);
+      if (!item) table_->setItem(i, c, item = new QTableWidgetItem);
+      if (item->text() != cells[c]) item->setText(cells[c]);
+    }
+  }
+}
+
+void ServersPanel::onEvents(ServerHost* host, const std::vector<observe::Event>& events) {
+  model_->addEvents(host->id(), host->port(), events);
+  QString lines;
+  const QString now = QTime::currentTime().toString(QStringLiteral("HH:mm:ss"));
+  for (const auto& ev : events) {
+    if (ev.kind == EventKind::kRequestStarted) {
+      QString what = QString::fromStdString(ev.text);
+      if (what.startsWith(QLatin1String("PUT /upload")) || what.startsWith(QLatin1String("POST /upload")))
+        graph_->addMarker(QStringLiteral("%1 (%2 :%3)").arg(what.section(QLatin1Char(' '), 0, 1), host->modeName()).arg(host->port()));
+    } else if (ev.kind == EventKind::kRequestFinished) {
+      lines += QStringLiteral("%1 :%2 %3 \"%4\" %5 in=%6 out=%7 %8\n")
+                   .arg(now).arg(host->port())
+                   .arg(QString::fromStdString(ev.detail), QString::fromStdString(ev.text))
+                   .arg(ev.code)
+                   .arg(formatBytes(ev.bytesIn), formatBytes(ev.bytesOut), formatMicros(ev.durationUs));
+    } else if (ev.kind == EventKind::kServerNotice) {
+      lines += QStringLiteral("%1 :%2 notice %3%4\n").arg(now).arg(host->port())
+                   .arg(ev.code ? QString::number(ev.code) + QLatin1Char(' ') : QString(), QString::fromStdString(ev.text));
+    }
+  }
+  if (!lines.isEmpty()) log_->appendPlainText(lines.chopped(1));
+}
+
+void ServersPanel::tick() {
+  graph_->addSample(observe::readProcessStats().rssBytes);
+  model_->tick();
+  refreshTable();
+}
+
+void ServersPanel::showMessage(const QString& text, bool error) {
+  QPalette pal = message_->palette();
+  pal.setColor(QPalette::WindowText, error ? QColor(0xd0, 0x40, 0x40) : palette().color(QPalette::WindowText));
+  message_->setPalette(pal);
+  message_->setText(text);
+  message_->setVisible(!text.isEmpty());
+}
+
+void ServersPanel::stopAll() {
+  for (auto* h : hosts_) h->stopNow();
+}
+
+}  // namespace sluice::ui
