@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <future>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -221,13 +222,9 @@ Result<uint64_t> consumeBody(Run& run, Exchange& ex, bool print) {
   return bytes;
 }
 
-void oneRequest(Run& run, const std::string& url) {
-  const Options& o = run.opt;
+Result<Request> buildRequest(const Options& o, const std::string& url) {
   auto req = Request::get(url);
-  if (!req) {
-    run.failures++;
-    return report(run, url, nullptr, 0, {}, &req.error());
-  }
+  if (!req) return req;
   req->headers = o.headers;
   if (o.body) req->body = *o.body;
   req->method = !o.method.empty() ? o.method : !o.body ? "GET" : o.body->kind == RequestBody::Kind::kFile ? "PUT" : "POST";
@@ -236,16 +233,100 @@ void oneRequest(Run& run, const std::string& url) {
     req->url.target += name;  // like curl -T FILE http://host/dir/
   }
   req->forceNewConnection = o.noReuse;
+  return req;
+}
+
+void printStatusLine(Run& run, const Response& r) {
+  if (run.opt.json) return;
+  std::lock_guard lock(run.mutex);
+  std::fprintf(stderr, "HTTP/1.%d %d %s\n", r.versionMinor, r.status, r.reason.c_str());
+}
+
+/**
+ * Sequential requests driven from the client's own loop: each response's end sends
+ * the next request, so no request pays for two thread hand-offs (fetch() and the
+ * blocking body reads do). Used for one-at-a-time runs without a progress bar.
+ */
+class LoopChain {
+ public:
+  LoopChain(Run& run, const std::vector<std::string>& jobs) : run_(run), jobs_(jobs) {}
+  void runAll() {
+    auto finished = done_.get_future();
+    sendNext();
+    finished.wait();
+    // A round trip through the loop: the last end callback has returned before the
+    // stream it belongs to is dropped here.
+    (void)run_.client.snapshot();
+    current_.reset();
+  }
+
+ private:
+  void sendNext() {
+    while (next_ < jobs_.size()) {
+      const std::string& url = jobs_[next_++];
+      auto req = buildRequest(run_.opt, url);
+      if (!req) {
+        run_.failures++;
+        report(run_, url, nullptr, 0, {}, &req.error());
+        continue;
+      }
+      run_.client.send(std::move(*req), [this, &url](Result<Exchange> ex) { onHead(url, std::move(ex)); });
+      return;
+    }
+    done_.set_value();
+  }
+  void onHead(const std::string& url, Result<Exchange> ex) {
+    if (!ex) {
+      run_.failures++;
+      report(run_, url, nullptr, 0, {}, &ex.error());
+      return sendNext();
+    }
+    printStatusLine(run_, ex->response);
+    // The previous exchange is dropped here, outside its own callbacks.
+    current_ = std::make_unique<Exchange>(std::move(*ex));
+    bytes_ = 0;
+    const bool print = !run_.opt.json;
+    current_->body.setCallbacks(
+        [this, print](std::string_view data) {
+          bytes_ += data.size();
+          if (print) writeBody(run_, data);
+          return BodyStream::Action::kContinue;
+        },
+        [this, &url](Status st) { onEnd(url, st); });
+  }
+  void onEnd(const std::string& url, Status st) {
+    BodyStream& body = current_->body;
+    if (run_.opt.release == ReleaseMode::kReset) body.reset();
+    else body.release();
+    if (run_.opt.release == ReleaseMode::kDouble) body.release();
+    run_.bodyBytes += bytes_;
+    if (!st) run_.failures++;
+    report(run_, url, &current_->response, bytes_, body.timings(), st ? nullptr : &st.error());
+    sendNext();
+  }
+
+  Run& run_;
+  const std::vector<std::string>& jobs_;
+  size_t next_ = 0;
+  uint64_t bytes_ = 0;
+  std::unique_ptr<Exchange> current_;
+  std::promise<void> done_;
+};
+
+void oneRequest(Run& run, const std::string& url) {
+  const Options& o = run.opt;
+  auto req = buildRequest(o, url);
+  if (!req) {
+    run.failures++;
+    return report(run, url, nullptr, 0, {}, &req.error());
+  }
   auto ex = run.client.fetch(std::move(*req));
   if (!ex) {
     run.failures++;
     return report(run, url, nullptr, 0, {}, &ex.error());
   }
   bool print = o.concurrency == 1 && !o.json && o.release != ReleaseMode::kNow;
-  if (!o.json) {
-    std::lock_guard lock(run.mutex);
-    std::fprintf(stderr, "HTTP/1.%d %d %s\n", ex->response.versionMinor, ex->response.status, ex->response.reason.c_str());
-  }
+  printStatusLine(run, ex->response);
   Result<uint64_t> bytes = uint64_t{0};
   if (o.release == ReleaseMode::kNow) ex->body.release();
   else bytes = consumeBody(run, *ex, print);
@@ -309,12 +390,18 @@ int runRequest(int argc, char** argv) {
     for (int k = 0; k < o.repeat; ++k) jobs.push_back(u);
   std::atomic<size_t> next{0};
   auto start = std::chrono::steady_clock::now();
-  std::vector<std::thread> workers;
-  for (int w = 0; w < std::min<int>(o.concurrency, static_cast<int>(jobs.size())); ++w)
-    workers.emplace_back([&] {
-      for (size_t j; (j = next.fetch_add(1)) < jobs.size();) oneRequest(run, jobs[j]);
-    });
-  for (auto& t : workers) t.join();
+  const bool chained = o.concurrency == 1 && !run.progress &&
+                       (o.release == ReleaseMode::kLate || o.release == ReleaseMode::kReset || o.release == ReleaseMode::kDouble);
+  if (chained) {
+    LoopChain(run, jobs).runAll();
+  } else {
+    std::vector<std::thread> workers;
+    for (int w = 0; w < std::min<int>(o.concurrency, static_cast<int>(jobs.size())); ++w)
+      workers.emplace_back([&] {
+        for (size_t j; (j = next.fetch_add(1)) < jobs.size();) oneRequest(run, jobs[j]);
+      });
+    for (auto& t : workers) t.join();
+  }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   run.leaked.clear();  // dropping them now records the leaks
   std::this_thread::sleep_for(std::chrono::milliseconds(o.release == ReleaseMode::kLeak ? 50 : 0));

@@ -10,7 +10,9 @@ ClientContext::ClientContext(ClientConfig config, net::EventLoop* loop)
 bool ClientContext::post(std::function<void()> fn) {
   std::lock_guard lock(loopMutex_);
   if (!loop_) return false;
-  loop_->post(std::move(fn));
+  // Already on the loop thread: run after the current batch, without the eventfd round trip.
+  if (loop_->inLoopThread()) loop_->defer(std::move(fn));
+  else loop_->post(std::move(fn));
   return true;
 }
 

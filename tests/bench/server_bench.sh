@@ -43,7 +43,7 @@ base=$(rss_kib "$sl_pid")
 up=$(curl -s -o /dev/null -w '%{speed_upload}' -T "$work/upload.bin" "http://127.0.0.1:$sl_port/sink")
 peak=$(peak_rss_kib "$sl_pid")
 stop_pid "$sl_pid"
-raw=$("$build/bench_tcp_copy" "$work/upload.bin" | awk '{print $3}')
+raw=$("$build/tests/bench/bench_tcp_copy" "$work/upload.bin" | awk '{print $3}')
 echo "sluice /sink: $(awk -v b="$up" 'BEGIN{printf "%.0f MB/s", b/1e6}'), server RSS ${base} KiB at start, peak ${peak} KiB (growth $((peak - base)) KiB)"
 echo "raw TCP copy: $(awk -v b="$raw" 'BEGIN{printf "%.0f MB/s", b/1e6}')"
 echo "RESULT upload-4g sluice=${up} raw=${raw} ratio=$(ratio "$up" "$raw") rss_growth_kib=$((peak - base)) (goal >= 0.9, flat RSS)"
