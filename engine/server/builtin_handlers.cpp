@@ -21,7 +21,7 @@ std::string jsonNumberSeconds(double s) {
 /** Reads and discards the body, then reports bytes and rate. */
 class SinkHandler final : public RequestHandler {
  public:
-  void onHead(Exchange&) override {}
+  void onHead(Exchange& ex) override { ex.setBulkReads(); }
   void onBodyEnd(Exchange& ex) override {
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - ex.started()).count();
     double rate = secs > 0 ? static_cast<double>(ex.bodyBytesRead()) / secs : 0;
@@ -164,6 +164,9 @@ std::shared_ptr<Router> makeDefaultRouter(const RouteOptions& options) {
   addBuiltinRoutes(*router);
   addSurfaceRoutes(*router, options);
   router->setGuard([options](Exchange& ex) { return checkAccess(ex, options); });
+  http::Headers common;
+  addCorsHeaders(common, options);
+  router->setResponseHeaders(std::move(common));
   return router;
 }
 

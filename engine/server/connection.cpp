@@ -106,7 +106,11 @@ void Connection::readLoop() {
       cap = buf_.size() - bufEnd_;
     } else {
       dst = worker_.scratch();
-      cap = worker_.scratchSize();
+      // Bytes read into the scratch that the handler does not take are kept in our
+      // own buffer, so we read no more than that bound, unless the handler said it
+      // never pauses (bulk reads).
+      const bool bulk = phase_ == Phase::kBody && exchange_ && exchange_->bulkReads_;
+      cap = bulk ? worker_.scratchSize() : worker_.config().readBufferBytes;
     }
     ssize_t n = ::read(fd_.get(), dst, cap);
     if (n == 0) {
@@ -177,12 +181,14 @@ void Connection::processInput() {
   if (!feeding_.empty() && phase_ != Phase::kClosed) {
     // Keep the unparsed rest (a partial head, or body held back by a paused handler).
     ensureBuffer();
+    if (bufEnd_ + feeding_.size() > buf_.size()) buf_.resize(bufEnd_ + feeding_.size());  // bulk reads only
     std::memcpy(buf_.data() + bufEnd_, feeding_.data(), feeding_.size());
     bufEnd_ += feeding_.size();
   }
   feeding_ = {};
-  if (bufEnd_ == bufStart_ && phase_ == Phase::kHead && !exchange_ && !buf_.empty()) {
-    std::string().swap(buf_);  // idle connections hold no read buffer
+  const bool oversized = buf_.size() > std::max(worker_.config().readBufferBytes, worker_.config().parse.maxHeadBytes + 1024);
+  if (bufEnd_ == bufStart_ && !buf_.empty() && ((phase_ == Phase::kHead && !exchange_) || oversized)) {
+    std::string().swap(buf_);  // idle connections hold no read buffer; bulk overflow is given back
     bufStart_ = bufEnd_ = 0;
   }
 }
@@ -412,6 +418,7 @@ void Connection::failRequest(int status, const std::string& message) {
   h.add("Content-Type", "application/json");
   h.add("Content-Length", std::to_string(body.size()));
   h.add("Connection", "close");
+  for (const auto& extra : server.router().responseHeaders()) h.add(extra.name, extra.value);
   std::string out;
   http::appendResponseHead(out, 1, status, {}, h);
   out += body;

@@ -64,6 +64,13 @@ std::string Exchange::buildHead(int status, const http::Headers& headers, std::o
     out += h.value;
     out += "\r\n";
   }
+  for (const auto& h : conn_.worker().server().router().responseHeaders()) {
+    if (headers.has(h.name)) continue;
+    out += h.name;
+    out += ": ";
+    out += h.value;
+    out += "\r\n";
+  }
   if (!hasDate) {
     out += "Date: ";
     out += http::httpDate();

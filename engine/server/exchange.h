@@ -67,6 +67,13 @@ class Exchange {
   /** Declared Content-Length, if any. */
   std::optional<uint64_t> bodyLength() const { return head_.framing.contentLength; }
   bool hasBody() const { return head_.framing.chunked || head_.framing.contentLength.value_or(0) > 0; }
+  /**
+   * Declares that this handler consumes every body chunk as it comes and does not
+   * pause (a disk writer, a sink): the body is then read in ServerConfig::bulkReadBytes
+   * pieces instead of readBufferBytes, which cuts system calls for big uploads. A
+   * handler that pauses anyway may make the connection hold up to that many bytes.
+   */
+  void setBulkReads() { bulkReads_ = true; }
 
   // --- response ------------------------------------------------------------------
   /** A complete response with a Content-Length body. */
@@ -119,6 +126,7 @@ class Exchange {
   std::chrono::steady_clock::time_point started_;
 
   bool bodyPaused_ = false;
+  bool bulkReads_ = false;
   bool bodyComplete_ = false;
   uint64_t bodyBytes_ = 0;
   std::string bufferedBody_;  // buffered mode only

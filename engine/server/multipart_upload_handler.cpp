@@ -32,6 +32,7 @@ void MultipartUploadHandler::onHead(Exchange& ex) {
   }
   overwrite_ = wantsOverwrite(ex.request());
   parser_.emplace(std::move(*boundary), static_cast<MultipartSink&>(*this));
+  ex.setBulkReads();  // parts go straight to disk without pausing
 }
 
 Status MultipartUploadHandler::onPartBegin(const MultipartPart& part) {

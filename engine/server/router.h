@@ -28,8 +28,13 @@ class Router {
   void setGuard(Guard guard) { guard_ = std::move(guard); }
   bool admit(Exchange& ex) const { return !guard_ || guard_(ex); }
 
+  /** Headers added to every response that does not set them itself (CORS, for example). */
+  void setResponseHeaders(http::Headers headers) { responseHeaders_ = std::move(headers); }
+  const http::Headers& responseHeaders() const { return responseHeaders_; }
+
  private:
   Guard guard_;
+  http::Headers responseHeaders_;
   struct Route {
     std::string method;
     std::string path;

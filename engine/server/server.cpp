@@ -30,6 +30,8 @@ Status Server::start() {
   if (running_) return {};
   // Writes to a closed peer must come back as EPIPE, not kill the process.
   std::signal(SIGPIPE, SIG_IGN);
+  // A file-size limit (RLIMIT_FSIZE) must surface as EFBIG on write (507), not kill us.
+  std::signal(SIGXFSZ, SIG_IGN);
   auto addr = net::SocketAddress::parse(config_.listen);
   if (!addr) return std::unexpected(addr.error());
   // SO_REUSEPORT only with several workers: with one, a second server on the

@@ -20,6 +20,7 @@ struct ServerConfig {
   BodyMode mode = BodyMode::kStream;
 
   size_t readBufferBytes = 64 * 1024;        ///< per-connection read buffer bound
+  size_t bulkReadBytes = 1024 * 1024;        ///< read size for handlers that never pause (Exchange::setBulkReads)
   size_t outputHighWaterBytes = 256 * 1024;  ///< write() returns false above this
   uint64_t maxBodyBytes = 0;                 ///< 413; 0 = no limit (buffered mode caps at 1 GiB)
   http::ParseLimits parse;                   ///< 431 head, 414 request line, 413 chunk extensions

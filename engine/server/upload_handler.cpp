@@ -64,7 +64,9 @@ void UploadHandler::onHead(Exchange& ex) {
     if (!part) return refuse(ex, part.error());
     part_ = std::move(*part);
   }
-  // Returning without a response lets the body (and any 100 Continue) flow.
+  // Returning without a response lets the body (and any 100 Continue) flow. Chunks
+  // go straight to disk without pausing, so the body can be read in big pieces.
+  ex.setBulkReads();
 }
 
 bool UploadHandler::parseContentRange(std::string_view v) {

@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -17,8 +18,8 @@ Worker::Worker(Server& server, int index, net::Fd listener)
       index_(index),
       listener_(std::move(listener)),
       thread_("sluice-w" + std::to_string(index)),
-      scratch_(new char[server.config().readBufferBytes]),
-      scratchSize_(server.config().readBufferBytes) {}
+      scratch_(new char[std::max(server.config().readBufferBytes, server.config().bulkReadBytes)]),
+      scratchSize_(std::max(server.config().readBufferBytes, server.config().bulkReadBytes)) {}
 
 Worker::~Worker() { thread_.stopAndJoin(); }
 
