@@ -4,6 +4,7 @@
 #include <QIcon>
 #include <cstdio>
 
+#include "screenshot_tour.h"
 #include "ui/panels/main_window.h"
 
 int main(int argc, char** argv) {
@@ -25,8 +26,12 @@ int main(int argc, char** argv) {
                             QStringLiteral("HOST:PORT"));
   QCommandLineOption noRestore(QStringList{QStringLiteral("no-restore")},
                                QStringLiteral("Do not restore the saved window layout."));
+  QCommandLineOption tour(QStringList{QStringLiteral("screenshot-tour")},
+                          QStringLiteral("Run a short scripted session, save PNGs of each area into DIR, quit."),
+                          QStringLiteral("DIR"));
   parser.addOption(listen);
   parser.addOption(noRestore);
+  parser.addOption(tour);
   parser.process(app);
 
   sluice::ui::MainWindowOptions options;
@@ -40,5 +45,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "sluice: %s\n", window.embeddedError().toUtf8().constData());
   }
   window.show();
+  if (parser.isSet(tour)) {
+    window.resize(1280, 800);
+    auto* t = new ScreenshotTour(&window, parser.value(tour), &window);
+    t->start();
+  }
   return app.exec();
 }

@@ -61,7 +61,7 @@ class TestServersPanel : public QObject {
     QVERIFY(second->running());
     QVERIFY(second->port() != 0);
     QString shown = table->item(1, 0)->text();
-    QCOMPARE(shown, QStringLiteral("http://127.0.0.1:%1").arg(second->port()));
+    QCOMPARE(shown, QStringLiteral("127.0.0.1:%1").arg(second->port()));
     QCOMPARE(table->item(1, 1)->text(), QStringLiteral("buffered"));
     QVERIFY(child<QLabel>(&w, "serversMessage")->text().contains(QString::number(second->port())));
 

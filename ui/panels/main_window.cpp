@@ -10,6 +10,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QStatusBar>
@@ -40,6 +41,7 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
   servers_ = new ServersPanel(this);
   pool_ = new PoolPanel(bridge_, this);
   setCentralWidget(request_);
+  resize(1280, 800);  // before the docks are sized, so they share 800 px rather than grow the window
   buildDocks();
   buildMenus();
   buildStatusBar();
@@ -48,11 +50,10 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
   });
   connect(pool_, &PoolPanel::requestClicked, this, &MainWindow::selectRequestInHistory);
   if (options.startEmbedded) startEmbedded(options.listen);
-  resize(1280, 800);
   if (options.restoreState) {
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    restoredLayout_ = restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
   }
   if (!history_->lastError().isEmpty()) statusBar()->showMessage(history_->lastError(), 10000);
   statusTimer_->setInterval(500);
@@ -131,11 +132,21 @@ void MainWindow::buildDocks() {
   };
   historyDock_ = dock(tr("History"), "historyDock", buildHistory(), Qt::LeftDockWidgetArea);
   poolDock_ = dock(tr("Pool"), "poolDock", pool_, Qt::BottomDockWidgetArea);
-  serversDock_ = dock(tr("Servers"), "serversDock", servers_, Qt::BottomDockWidgetArea);
+  // The servers view scrolls inside its dock, so its forms never force the window taller.
+  auto* serversScroll = new QScrollArea(this);
+  serversScroll->setObjectName(QStringLiteral("serversScroll"));
+  serversScroll->setWidget(servers_);
+  serversScroll->setWidgetResizable(true);
+  serversScroll->setFrameShape(QFrame::NoFrame);
+  serversDock_ = dock(tr("Servers"), "serversDock", serversScroll, Qt::BottomDockWidgetArea);
   tabifyDockWidget(poolDock_, serversDock_);
   poolDock_->raise();
-  resizeDocks({historyDock_}, {260}, Qt::Horizontal);
-  resizeDocks({poolDock_}, {340}, Qt::Vertical);
+  // Dock sizes only hold once the window is laid out: set them right after the first show.
+  QTimer::singleShot(0, this, [this] {
+    if (restoredLayout_) return;
+    resizeDocks({historyDock_}, {250}, Qt::Horizontal);
+    resizeDocks({poolDock_}, {std::max(260, height() * 3 / 8)}, Qt::Vertical);
+  });
 }
 
 void MainWindow::buildMenus() {

@@ -74,6 +74,7 @@ class MainWindow : public QMainWindow {
   QLabel* statusHeld_ = nullptr;
   QLabel* statusRss_ = nullptr;
   QTimer* statusTimer_;
+  bool restoredLayout_ = false;
 };
 
 }  // namespace sluice::ui

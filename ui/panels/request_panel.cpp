@@ -39,12 +39,14 @@ RequestPanel::RequestPanel(ClientBridge* bridge, HistoryModel* history, QWidget*
   tabs_->addTab(buildHeadersTab(), tr("Headers"));
   tabs_->addTab(buildBodyTab(), tr("Body"));
   tabs_->addTab(buildConnectionTab(), tr("Connection"));
+  tabs_->setMinimumHeight(110);
   response_ = new ResponseView(this);
   auto* split = new QSplitter(Qt::Vertical, this);
   split->addWidget(tabs_);
   split->addWidget(response_);
   split->setStretchFactor(0, 2);
   split->setStretchFactor(1, 5);
+  split->setSizes({160, 400});
   split->setChildrenCollapsible(false);
   lay->addWidget(split, 1);
   connect(response_, &ResponseView::saveBodyRequested, this, [this] { saveBodyAs(); });

@@ -147,6 +147,7 @@ QWidget* ResponseView::buildTabs() {
   tabs_->addTab(bodyPage, tr("Body"));
   tabs_->addTab(headers_, tr("Headers"));
   tabs_->addTab(timingText_, tr("Timing"));
+  tabs_->setMinimumHeight(110);
   connect(previewMode_, &QComboBox::currentIndexChanged, this, [this] {
     if (transfer_) showPreview(transfer_->view(), true);
   });

@@ -34,18 +34,26 @@ using observe::EventKind;
 ServersPanel::ServersPanel(QWidget* parent)
     : QWidget(parent), model_(new ServerRequestsModel(this)), timer_(new QTimer(this)) {
   setObjectName(QStringLiteral("serversPanel"));
-  auto* lay = new QVBoxLayout(this);
+  // Three columns, so the whole view fits a low dock: servers and the add form | live
+  // requests | RSS graph over the access log.
+  auto* lay = new QHBoxLayout(this);
   lay->setContentsMargins(4, 4, 4, 4);
-  auto* top = new QHBoxLayout;
-  top->addWidget(buildServerList(), 3);
-  top->addWidget(buildAddForm(), 2);
-  lay->addLayout(top);
-  message_ = new QLabel(this);
+  auto* left = new QWidget(this);
+  auto* leftLay = new QVBoxLayout(left);
+  leftLay->setContentsMargins(0, 0, 0, 0);
+  leftLay->addWidget(buildServerList(), 1);
+  leftLay->addWidget(buildAddForm());
+  message_ = new QLabel(left);
   message_->setObjectName(QStringLiteral("serversMessage"));
   message_->setWordWrap(true);
   message_->hide();
-  lay->addWidget(message_);
-  lay->addWidget(buildLiveArea(), 1);
+  leftLay->addWidget(message_);
+  auto* split = new QSplitter(Qt::Horizontal, this);
+  split->addWidget(left);
+  split->addWidget(buildLiveArea());
+  split->setStretchFactor(0, 2);
+  split->setStretchFactor(1, 5);
+  lay->addWidget(split);
   timer_->setInterval(250);
   connect(timer_, &QTimer::timeout, this, &ServersPanel::tick);
   timer_->start();
@@ -59,7 +67,10 @@ QWidget* ServersPanel::buildServerList() {
   table_->setObjectName(QStringLiteral("serversTable"));
   table_->setHorizontalHeaderLabels({tr("Address"), tr("Mode"), tr("State"), tr("Requests"), tr("In flight"), tr("Upload folder")});
   table_->horizontalHeader()->setStretchLastSection(true);
+  table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   table_->verticalHeader()->setVisible(false);
+  table_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
+  table_->setWordWrap(false);
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->setSelectionMode(QAbstractItemView::SingleSelection);
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -123,11 +134,23 @@ QWidget* ServersPanel::buildAddForm() {
   token_->setPlaceholderText(tr("none (uploads need Authorization: Bearer <token>)"));
   auto* add = new QPushButton(tr("Add and start"), box);
   add->setObjectName(QStringLiteral("addServerButton"));
-  form->addRow(tr("Listen"), listen_);
-  form->addRow(tr("Mode"), mode_);
-  form->addRow(tr("Upload folder"), dirRow);
-  form->addRow(tr("Max body"), maxBody_);
-  form->addRow(tr("Token"), token_);
+  mode_->setItemText(0, tr("stream"));
+  mode_->setItemText(1, tr("buffered"));
+  mode_->setToolTip(tr("stream: bodies flow to the handler as they arrive (memory stays flat)\n"
+                       "buffered: the whole body is read first (costs its size)"));
+  auto* r1 = new QHBoxLayout;
+  r1->addWidget(listen_, 2);
+  r1->addWidget(mode_, 1);
+  auto* r3 = new QHBoxLayout;
+  r3->addWidget(maxBody_, 1);
+  r3->addWidget(token_, 1);
+  maxBody_->setPlaceholderText(tr("max body: unlimited"));
+  token_->setPlaceholderText(tr("token: none"));
+  maxBody_->setToolTip(tr("largest request body; 413 beyond (K, M, G suffixes)"));
+  token_->setToolTip(tr("uploads then need Authorization: Bearer <token>"));
+  form->addRow(tr("Listen"), r1);
+  form->addRow(tr("Folder"), dirRow);
+  form->addRow(tr("Limits"), r3);
   form->addRow(add);
   connect(browse, &QPushButton::clicked, this, [this] {
     QString d = QFileDialog::getExistingDirectory(this, tr("Upload folder"));
@@ -138,14 +161,17 @@ QWidget* ServersPanel::buildAddForm() {
 }
 
 QWidget* ServersPanel::buildLiveArea() {
-  auto* split = new QSplitter(Qt::Horizontal, this);
+  auto* split = new QSplitter(Qt::Horizontal);
   requests_ = new QTableView(split);
   requests_->setObjectName(QStringLiteral("serverRequestsTable"));
   requests_->setModel(model_);
   requests_->setItemDelegateForColumn(ServerRequestsModel::kProgress, new ProgressDelegate(ServerRequestsModel::kProgressRole, requests_));
   requests_->verticalHeader()->setVisible(false);
   requests_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
+  requests_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   requests_->horizontalHeader()->setSectionResizeMode(ServerRequestsModel::kRequest, QHeaderView::Stretch);
+  requests_->horizontalHeader()->setSectionResizeMode(ServerRequestsModel::kProgress, QHeaderView::Fixed);
+  requests_->horizontalHeader()->resizeSection(ServerRequestsModel::kProgress, 90);
   requests_->setSelectionBehavior(QAbstractItemView::SelectRows);
   connect(model_, &QAbstractItemModel::rowsInserted, requests_, &QTableView::scrollToBottom);
   auto* right = new QSplitter(Qt::Vertical, split);
@@ -212,13 +238,14 @@ void ServersPanel::refreshTable() {
   for (int i = 0; i < hosts_.size(); ++i) {
     ServerHost* h = hosts_[i];
     auto s = h->stats();
-    QStringList cells{h->running() ? h->url() : h->settings().listen, h->modeName(),
+    QStringList cells{h->address(), h->modeName(),
                       h->running() ? tr("running") : tr("stopped"), QString::number(s.requests),
                       QString::number(s.inFlight), h->uploadDir()};
     for (int c = 0; c < cells.size(); ++c) {
       auto* item = table_->item(i, c);
       if (!item) table_->setItem(i, c, item = new QTableWidgetItem);
       if (item->text() != cells[c]) item->setText(cells[c]);
+      item->setToolTip(h->running() ? tr("%1 · upload folder %2").arg(h->url(), h->uploadDir()) : h->uploadDir());
     }
   }
 }

@@ -29,11 +29,11 @@ QSize ConnectionLanes::sizeHint() const { return {800, kAxisHeight + std::max(3,
 
 void ConnectionLanes::fitLive() {
   nowNs_ = observe::monotonicNs();
-  double plot = std::max(100, width() - kLabelWidth - 150);  // room on the right for close reasons
+  double plot = std::max(100, width() - kLabelWidth - 230);  // room on the right for close reasons
   qint64 first = timeline_->firstNs() ? timeline_->firstNs() : nowNs_;
   double span = std::max<double>(2e9, static_cast<double>(nowNs_ - first) * 1.02);
   nsPerPx_ = span / plot;
-  viewEndNs_ = nowNs_ + static_cast<qint64>(150 * nsPerPx_);
+  viewEndNs_ = nowNs_ + static_cast<qint64>(230 * nsPerPx_);
 }
 
 void ConnectionLanes::refresh() {
@@ -93,7 +93,7 @@ void ConnectionLanes::paintAxis(QPainter& p, const QRect& exposed) {
   p.setPen(palette().color(QPalette::WindowText));
   for (; t <= viewEndNs_; t += stepNs) {
     double x = nsToX(t);
-    if (x < kLabelWidth) continue;
+    if (x < kLabelWidth || t < origin) continue;
     p.drawLine(QPointF(x, kAxisHeight - 5), QPointF(x, kAxisHeight - 1));
     double ms = static_cast<double>(t - origin) / 1e6;
     QString label = std::abs(ms) >= 1000 ? QStringLiteral("%1 s").arg(ms / 1000, 0, 'f', stepNs >= 1'000'000'000 ? 0 : 1)

@@ -66,12 +66,14 @@ void MemoryGraph::paintEvent(QPaintEvent*) {
   p.setPen(QPen(accent, 1.5));
   p.drawPath(line);
   QColor mark(0xe6, 0x91, 0x38);
+  int lane = 0;
   for (const auto& m : markers_) {
     double x = px(m.ms);
+    double labelY = plot.top() + fm.ascent() + (lane++ % 3) * fm.height();  // staggered: close markers stay legible
     p.setPen(QPen(mark, 1, Qt::DashLine));
     p.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
     p.setPen(mark);
-    p.drawText(QPointF(x + 3, plot.top() + fm.ascent()), fm.elidedText(m.label, Qt::ElideRight, 160));
+    p.drawText(QPointF(x + 3, labelY), fm.elidedText(m.label, Qt::ElideRight, 200));
   }
 }
 

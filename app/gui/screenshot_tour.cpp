@@ -1,0 +1,147 @@
+#include "screenshot_tour.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QDateTime>
+#include <QDir>
+#include <QDockWidget>
+#include <QFile>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTimer>
+#include <cstdio>
+
+#include "ui/bridge/request_spec.h"
+#include "ui/bridge/scenario_runner.h"
+#include "ui/bridge/server_host.h"
+#include "ui/bridge/transfer.h"
+#include "ui/panels/main_window.h"
+#include "ui/panels/pool_panel.h"
+#include "ui/panels/request_panel.h"
+#include "ui/panels/servers_panel.h"
+#include "ui/widgets/connection_lanes.h"
+
+using sluice::ui::MainWindow;
+
+ScreenshotTour::ScreenshotTour(MainWindow* window, QString dir, QObject* parent)
+    : QObject(parent), window_(window), dir_(std::move(dir)) {}
+
+void ScreenshotTour::start() {
+  QDir().mkpath(dir_);
+  QTimer::singleShot(300, this, [this] { step(0); });
+}
+
+void ScreenshotTour::fail(const QString& why) {
+  std::fprintf(stderr, "screenshots: %s\n", qPrintable(why));
+  QApplication::exit(1);
+}
+
+void ScreenshotTour::waitFor(std::function<bool()> ready, int nextStep, int timeoutMs) {
+  auto* timer = new QTimer(this);
+  qint64 deadline = QDateTime::currentMSecsSinceEpoch() + timeoutMs;
+  connect(timer, &QTimer::timeout, this, [=, this] {
+    if (ready()) {
+      timer->deleteLater();
+      QTimer::singleShot(400, this, [this, nextStep] { step(nextStep); });
+    } else if (QDateTime::currentMSecsSinceEpoch() > deadline) {
+      timer->deleteLater();
+      fail(QStringLiteral("step %1 timed out").arg(nextStep - 1));
+    }
+  });
+  timer->start(50);
+}
+
+void ScreenshotTour::grab(QWidget* w, const QString& name) {
+  QString path = dir_ + QLatin1Char('/') + name;
+  if (!w->grab().save(path)) return fail(QStringLiteral("cannot write %1").arg(path));
+  std::printf("screenshots: saved %s\n", qPrintable(path));
+  std::fflush(stdout);
+}
+
+void ScreenshotTour::step(int index) {
+  auto* req = window_->requestPanel();
+  auto* pool = window_->poolPanel();
+  auto* servers = window_->serversPanel();
+  const QString base = window_->embeddedUrl();
+  auto scenario = [&](int n, int c, const QString& policy) {
+    window_->findChild<QSpinBox*>(QStringLiteral("scenarioRequests"))->setValue(n);
+    window_->findChild<QSpinBox*>(QStringLiteral("scenarioConcurrency"))->setValue(c);
+    auto* combo = window_->findChild<QComboBox*>(QStringLiteral("scenarioPolicy"));
+    combo->setCurrentIndex(combo->findText(policy));
+    pool->runScenario();
+  };
+  switch (index) {
+    case 0: {
+      req->setUrl(base + QStringLiteral("/bytes/8388608"));
+      req->send();
+      return waitFor([req] { return req->current() && req->current()->final(); }, 1);
+    }
+    case 1:
+      scenario(30, 4, QStringLiteral("release"));
+      return waitFor([pool] { return !pool->runner()->running(); }, 2);
+    case 2:
+      scenario(6, 3, QStringLiteral("leak"));
+      return waitFor([pool] { return !pool->runner()->running(); }, 3);
+    case 3: {
+      // A JSON answer for the composer shot.
+      sluice::ui::RequestSpec s;
+      s.method = QStringLiteral("PUT");
+      s.url = base + QStringLiteral("/upload/hello.txt?overwrite=1");
+      s.headers = {{true, QStringLiteral("Accept"), QStringLiteral("application/json")},
+                   {false, QStringLiteral("X-Trace"), QStringLiteral("abc")}};
+      s.bodyKind = sluice::ui::RequestSpec::BodyKind::kText;
+      s.contentType = QStringLiteral("text/plain");
+      s.bodyText = QStringLiteral("hello from the Sluice composer\n");
+      req->setSpec(s);
+      req->send();
+      return waitFor([req] { return req->current() && req->current()->final(); }, 4);
+    }
+    case 4:
+      pool->lanes()->setFollowLive(true);
+      grab(window_, QStringLiteral("window.png"));
+      grab(window_->centralWidget(), QStringLiteral("request.png"));
+      grab(window_->poolDock(), QStringLiteral("pool.png"));
+      return step(5);
+    case 5: {
+      // 96 MiB to a buffered server (RSS climbs by its size), then to the stream server (flat).
+      bigFile_ = dir_ + QStringLiteral("/.upload-96M.bin");
+      QFile f(bigFile_);
+      if (!f.open(QIODevice::WriteOnly) || !f.resize(96ll << 20)) return fail(QStringLiteral("cannot create %1").arg(bigFile_));
+      f.close();
+      window_->findChild<QLineEdit*>(QStringLiteral("newServerListen"))->setText(QStringLiteral("127.0.0.1:0"));
+      window_->findChild<QComboBox*>(QStringLiteral("newServerMode"))->setCurrentIndex(1);
+      auto* host = servers->addServerFromForm();
+      if (!host) return fail(QStringLiteral("cannot add a buffered server"));
+      window_->serversDock()->raise();
+      sluice::ui::RequestSpec s;
+      s.method = QStringLiteral("PUT");
+      s.url = host->url() + QStringLiteral("/upload/big-buffered.bin?overwrite=1");
+      s.bodyKind = sluice::ui::RequestSpec::BodyKind::kFile;
+      s.bodyFile = bigFile_;
+      req->setSpec(s);
+      req->send();
+      return waitFor([req] { return req->current() && req->current()->final(); }, 6, 60000);
+    }
+    case 6: {
+      sluice::ui::RequestSpec s = req->spec();
+      s.url = base + QStringLiteral("/upload/big-stream.bin?overwrite=1");
+      req->setSpec(s);
+      req->send();
+      return waitFor([req] { return req->current() && req->current()->final(); }, 7, 60000);
+    }
+    case 7:
+      QTimer::singleShot(1500, this, [this] { step(8); });  // let the RSS graph draw a while
+      return;
+    case 8:
+      window_->resizeDocks({window_->serversDock()}, {430}, Qt::Vertical);
+      QTimer::singleShot(300, this, [this] { step(9); });
+      return;
+    case 9:
+      grab(window_->serversDock(), QStringLiteral("servers.png"));
+      QFile::remove(bigFile_);
+      QApplication::exit(0);
+      return;
+    default: return;
+  }
+}

@@ -1,0 +1,31 @@
+#pragma once
+/** A short scripted session that saves PNGs of each area (make screenshots). */
+#include <QObject>
+#include <QString>
+#include <functional>
+
+namespace sluice::ui {
+class MainWindow;
+}
+
+/**
+ * Drives the window like a user: a download, scenarios with release and leak, an
+ * upload to a buffered and to a stream server. Saves window.png, request.png,
+ * pool.png and servers.png into dir, then quits the application.
+ */
+class ScreenshotTour : public QObject {
+  Q_OBJECT
+ public:
+  ScreenshotTour(sluice::ui::MainWindow* window, QString dir, QObject* parent = nullptr);
+  void start();
+
+ private:
+  void step(int index);
+  void waitFor(std::function<bool()> ready, int nextStep, int timeoutMs = 20000);
+  void grab(QWidget* w, const QString& name);
+  void fail(const QString& why);
+
+  sluice::ui::MainWindow* window_;
+  QString dir_;
+  QString bigFile_;
+};
