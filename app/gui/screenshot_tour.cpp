@@ -78,9 +78,11 @@ void ScreenshotTour::step(int index) {
       return waitFor([req] { return req->current() && req->current()->final(); }, 1);
     }
     case 1:
-      scenario(30, 4, QStringLiteral("release"));
+      pool->setScenarioUrl(base + QStringLiteral("/delay/15"));  // slow enough to see each request
+      scenario(24, 4, QStringLiteral("release"));
       return waitFor([pool] { return !pool->runner()->running(); }, 2);
     case 2:
+      pool->setScenarioUrl(base + QStringLiteral("/bytes/65536"));
       scenario(6, 3, QStringLiteral("leak"));
       return waitFor([pool] { return !pool->runner()->running(); }, 3);
     case 3: {
@@ -101,7 +103,12 @@ void ScreenshotTour::step(int index) {
       pool->lanes()->setFollowLive(true);
       grab(window_, QStringLiteral("window.png"));
       grab(window_->centralWidget(), QStringLiteral("request.png"));
+      window_->resizeDocks({window_->poolDock()}, {440}, Qt::Vertical);
+      QTimer::singleShot(300, this, [this] { step(10); });
+      return;
+    case 10:
       grab(window_->poolDock(), QStringLiteral("pool.png"));
+      window_->resizeDocks({window_->poolDock()}, {300}, Qt::Vertical);
       return step(5);
     case 5: {
       // 96 MiB to a buffered server (RSS climbs by its size), then to the stream server (flat).

@@ -218,8 +218,8 @@ void PoolPanel::onSnapshot() {
     for (const auto& c : h.connections) {
       if (c.state == client::ConnState::kStreaming) {
         ++held_;
-        QString age = heldAge.contains(c.id) ? tr(", held %1 s after its end").arg(heldAge.value(c.id) / 1000) : QString();
-        notes.insert(c.id, tr("held by stream, %1 read%2 ⚠").arg(formatBytes(c.heldBodyBytes), age));
+        QString age = heldAge.contains(c.id) ? tr(" %1 s").arg(heldAge.value(c.id) / 1000) : QString();
+        notes.insert(c.id, tr("⚠ held by stream%1 · %2 read").arg(age, formatBytes(c.heldBodyBytes)));
       } else if (c.state == client::ConnState::kIdle) {
         notes.insert(c.id, tr("idle %1 ms").arg(c.idleMs));
       }
