@@ -26,7 +26,7 @@ BodyStream& BodyStream::operator=(BodyStream&& other) noexcept {
 }
 
 namespace {
-std::unexpected<Error> noStream() { return fail(ErrorCode::kInvalidArgument, "empty body stream (moved from, or never set)"); }
+sluice::unexpected<Error> noStream() { return fail(ErrorCode::kInvalidArgument, "empty body stream (moved from, or never set)"); }
 }  // namespace
 
 Result<BodyChunk> BodyStream::next(std::chrono::milliseconds timeout) {
@@ -45,7 +45,7 @@ Result<size_t> BodyStream::read(char* dst, size_t n, std::chrono::milliseconds t
     return k;
   }
   auto chunk = core_->take(timeout);
-  if (!chunk) return std::unexpected(chunk.error());
+  if (!chunk) return sluice::unexpected(chunk.error());
   if (chunk->empty()) return size_t{0};
   size_t k = std::min(n, chunk->size());
   std::memcpy(dst, chunk->data().data(), k);
@@ -61,7 +61,7 @@ Result<uint64_t> BodyStream::readAll(std::string& out, uint64_t maxBytes, std::c
   uint64_t total = 0;
   for (;;) {
     auto chunk = core_->take(timeout);
-    if (!chunk) return std::unexpected(chunk.error());
+    if (!chunk) return sluice::unexpected(chunk.error());
     if (chunk->empty()) return total;
     total += chunk->size();
     if (total > maxBytes)
@@ -75,7 +75,7 @@ Result<uint64_t> BodyStream::discardAll(std::chrono::milliseconds timeout) {
   uint64_t total = 0;
   for (;;) {
     auto chunk = core_->take(timeout);
-    if (!chunk) return std::unexpected(chunk.error());
+    if (!chunk) return sluice::unexpected(chunk.error());
     if (chunk->empty()) return total;
     total += chunk->size();
   }

@@ -181,7 +181,7 @@ void Connection::close(CloseReason reason, std::string detail) {
   state_ = ConnState::kClosed;
   ctx_.event(EventKind::kClientConnState, id_, reqId(), static_cast<int>(ConnState::kClosed), "closed", why, bytesIn_, bytesOut_);
   if (core_) {
-    core_->finish(std::unexpected(Error::make(reason == CloseReason::kTruncated ? ErrorCode::kClosed : ErrorCode::kProtocol,
+    core_->finish(sluice::unexpected(Error::make(reason == CloseReason::kTruncated ? ErrorCode::kClosed : ErrorCode::kProtocol,
                                               "connection #" + std::to_string(id_) + " closed: " + why)),
                   req_ ? req_->sinceStartUs(net::Clock::now()) : 0);
     core_->detach();
@@ -189,7 +189,7 @@ void Connection::close(CloseReason reason, std::string detail) {
   }
   if (req_ && !req_->done) {
     auto req = std::move(req_);
-    pool_.deliver(*req, std::unexpected(Error::make(ErrorCode::kClosed, "connection #" + std::to_string(id_) + " closed before the response head: " + why)));
+    pool_.deliver(*req, sluice::unexpected(Error::make(ErrorCode::kClosed, "connection #" + std::to_string(id_) + " closed before the response head: " + why)));
   }
   req_.reset();
   pool_.onClosed(*this);

@@ -62,7 +62,7 @@ Status Connection::buildHead() {
       if (!file_.valid() || ::fstat(file_.get(), &st) != 0) {
         Error e = Error::system("open " + r.body.filePath, errno);
         e.message = "cannot read the upload file '" + r.body.filePath + "': " + std::strerror(errno);
-        return std::unexpected(e);
+        return sluice::unexpected(e);
       }
       fileLeft_ = static_cast<uint64_t>(st.st_size);
       h.set("Content-Length", std::to_string(fileLeft_));
@@ -252,7 +252,7 @@ void Connection::parseBuffered() {
 void Connection::onFramingError() {
   std::string msg = "malformed response on connection #" + std::to_string(id_) + ": " + parser_->error().message;
   if (!headDelivered_) return failAttempt(Error::make(ErrorCode::kParse, msg), CloseReason::kFramingError, false);
-  if (core_) core_->finish(std::unexpected(Error::make(ErrorCode::kParse, msg)), req_->sinceStartUs(net::Clock::now()));
+  if (core_) core_->finish(sluice::unexpected(Error::make(ErrorCode::kParse, msg)), req_->sinceStartUs(net::Clock::now()));
   close(CloseReason::kFramingError, msg);
 }
 

@@ -166,7 +166,7 @@ void ConnectionPool::attemptFailed(std::shared_ptr<PendingRequest> req, Error er
     }
     err.message += "; the request was not retried because " + req->request.notReplayableReason();
   }
-  deliver(*req, std::unexpected(std::move(err)));
+  deliver(*req, sluice::unexpected(std::move(err)));
 }
 
 void ConnectionPool::deliver(PendingRequest& req, Result<Exchange> result) {

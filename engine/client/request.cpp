@@ -83,7 +83,7 @@ RequestBody RequestBody::fromPull(PullSource source) {
 
 Result<Request> Request::get(std::string_view url) {
   auto u = Url::parse(url);
-  if (!u) return std::unexpected(u.error());
+  if (!u) return sluice::unexpected(u.error());
   Request r;
   r.url = std::move(*u);
   return r;

@@ -76,7 +76,7 @@ Result<BodyChunk> StreamCore::take(std::chrono::milliseconds timeout) {
   if (released_.load(std::memory_order_relaxed))
     return fail(ErrorCode::kInvalidArgument, "the body stream was already released; read it before releasing it");
   if (queue_.empty()) {
-    if (error_) return std::unexpected(*error_);
+    if (error_) return sluice::unexpected(*error_);
     return BodyChunk{};
   }
   Item item = std::move(queue_.front());
@@ -110,7 +110,7 @@ void StreamCore::flushPushed() {
     buffered_ = 0;
     wasPaused = std::exchange(producerPaused_, false);
     if (ended_) end = Status{};
-    else if (error_) end = std::unexpected(*error_);
+    else if (error_) end = sluice::unexpected(*error_);
   }
   for (auto& item : pending) {
     bytesRead_.fetch_add(item.chunk.size(), std::memory_order_relaxed);

@@ -13,7 +13,7 @@ class TcpTransport final : public Transport {
  public:
   Status connect(const net::SocketAddress& addr) override {
     auto fd = net::connectTcp(addr);
-    if (!fd) return std::unexpected(fd.error());
+    if (!fd) return sluice::unexpected(fd.error());
     fd_ = std::move(*fd);
     return {};
   }

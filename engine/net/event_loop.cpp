@@ -53,7 +53,7 @@ Status EventLoop::add(int fd, uint32_t events, IoHandler* handler) {
   epoll_event ev{};
   ev.events = events;
   ev.data.ptr = handler;
-  if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) return std::unexpected(Error::system("epoll_ctl(ADD)", errno));
+  if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) return sluice::unexpected(Error::system("epoll_ctl(ADD)", errno));
   return {};
 }
 
@@ -61,7 +61,7 @@ Status EventLoop::modify(int fd, uint32_t events, IoHandler* handler) {
   epoll_event ev{};
   ev.events = events;
   ev.data.ptr = handler;
-  if (::epoll_ctl(epfd_, EPOLL_CTL_MOD, fd, &ev) != 0) return std::unexpected(Error::system("epoll_ctl(MOD)", errno));
+  if (::epoll_ctl(epfd_, EPOLL_CTL_MOD, fd, &ev) != 0) return sluice::unexpected(Error::system("epoll_ctl(MOD)", errno));
   return {};
 }
 

@@ -66,7 +66,7 @@ Result<SocketAddress> SocketAddress::localOf(int fd) {
   SocketAddress out;
   out.length = sizeof out.storage;
   if (::getsockname(fd, reinterpret_cast<sockaddr*>(&out.storage), &out.length) != 0)
-    return std::unexpected(Error::system("getsockname", errno));
+    return sluice::unexpected(Error::system("getsockname", errno));
   return out;
 }
 
@@ -74,7 +74,7 @@ Result<SocketAddress> SocketAddress::peerOf(int fd) {
   SocketAddress out;
   out.length = sizeof out.storage;
   if (::getpeername(fd, reinterpret_cast<sockaddr*>(&out.storage), &out.length) != 0)
-    return std::unexpected(Error::system("getpeername", errno));
+    return sluice::unexpected(Error::system("getpeername", errno));
   return out;
 }
 
@@ -116,7 +116,7 @@ bool SocketAddress::isLoopback() const {
 
 Status setNonBlocking(int fd) {
   int flags = ::fcntl(fd, F_GETFL, 0);
-  if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) return std::unexpected(Error::system("fcntl(O_NONBLOCK)", errno));
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) return sluice::unexpected(Error::system("fcntl(O_NONBLOCK)", errno));
   return {};
 }
 
@@ -132,23 +132,23 @@ void setLingerReset(int fd) {
 
 Result<Fd> listenTcp(const SocketAddress& addr, bool reusePort, int backlog) {
   Fd fd(::socket(addr.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!fd.valid()) return std::unexpected(Error::system("socket", errno));
+  if (!fd.valid()) return sluice::unexpected(Error::system("socket", errno));
   int one = 1;
   ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (reusePort) ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
   if (addr.family() == AF_INET6) ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
   if (::bind(fd.get(), addr.sa(), addr.length) != 0)
-    return std::unexpected(Error::system("cannot listen on " + addr.toString(), errno));
-  if (::listen(fd.get(), backlog) != 0) return std::unexpected(Error::system("listen", errno));
+    return sluice::unexpected(Error::system("cannot listen on " + addr.toString(), errno));
+  if (::listen(fd.get(), backlog) != 0) return sluice::unexpected(Error::system("listen", errno));
   return fd;
 }
 
 Result<Fd> connectTcp(const SocketAddress& addr) {
   Fd fd(::socket(addr.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!fd.valid()) return std::unexpected(Error::system("socket", errno));
+  if (!fd.valid()) return sluice::unexpected(Error::system("socket", errno));
   setNoDelay(fd.get());
   if (::connect(fd.get(), addr.sa(), addr.length) != 0 && errno != EINPROGRESS)
-    return std::unexpected(Error::system("connect to " + addr.toString(), errno));
+    return sluice::unexpected(Error::system("connect to " + addr.toString(), errno));
   return fd;
 }
 

@@ -57,11 +57,11 @@ code{background:#eee;padding:0 .2rem}
 
 Result<std::vector<ListedFile>> listUploadDir(int dirFd) {
   int fd = ::openat(dirFd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return std::unexpected(Error::system("cannot read the upload directory", errno));
+  if (fd < 0) return sluice::unexpected(Error::system("cannot read the upload directory", errno));
   DIR* dir = ::fdopendir(fd);
   if (!dir) {
     ::close(fd);
-    return std::unexpected(Error::system("cannot read the upload directory", errno));
+    return sluice::unexpected(Error::system("cannot read the upload directory", errno));
   }
   std::vector<ListedFile> files;
   while (struct dirent* e = ::readdir(dir)) {

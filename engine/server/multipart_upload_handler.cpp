@@ -52,7 +52,7 @@ Status MultipartUploadHandler::onPartBegin(const MultipartPart& part) {
   if (digest && !*digest) digest = expectedSha256(part.headers, "Repr-Digest");
   if (!digest) {
     partRefusal_ = Refusal{400, digest.error().message};
-    return std::unexpected(digest.error());
+    return sluice::unexpected(digest.error());
   }
   auto started = startPart(*site_, *part.fileName, overwrite_);
   if (!started) {

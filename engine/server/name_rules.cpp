@@ -55,7 +55,7 @@ Status checkFileName(std::string_view name) {
 Result<std::string> decodeFileName(std::string_view encoded) {
   auto decoded = http::percentDecode(encoded, false);
   if (!decoded) return fail(ErrorCode::kInvalidArgument, "the file name has a malformed %-escape");
-  if (auto ok = checkFileName(*decoded); !ok) return std::unexpected(ok.error());
+  if (auto ok = checkFileName(*decoded); !ok) return sluice::unexpected(ok.error());
   return std::move(*decoded);
 }
 

@@ -33,20 +33,20 @@ Status Server::start() {
   // A file-size limit (RLIMIT_FSIZE) must surface as EFBIG on write (507), not kill us.
   std::signal(SIGXFSZ, SIG_IGN);
   auto addr = net::SocketAddress::parse(config_.listen);
-  if (!addr) return std::unexpected(addr.error());
+  if (!addr) return sluice::unexpected(addr.error());
   // SO_REUSEPORT only with several workers: with one, a second server on the
   // same port must fail loudly instead of silently sharing it.
   const bool reusePort = config_.workers > 1;
   std::vector<net::Fd> listeners;
   auto first = net::listenTcp(*addr, reusePort);
-  if (!first) return std::unexpected(first.error());
+  if (!first) return sluice::unexpected(first.error());
   auto bound = net::SocketAddress::localOf(first->get());
-  if (!bound) return std::unexpected(bound.error());
+  if (!bound) return sluice::unexpected(bound.error());
   address_ = *bound;
   listeners.push_back(std::move(*first));
   for (int i = 1; i < config_.workers; ++i) {
     auto fd = net::listenTcp(address_, true);
-    if (!fd) return std::unexpected(fd.error());
+    if (!fd) return sluice::unexpected(fd.error());
     listeners.push_back(std::move(*fd));
   }
   for (int i = 0; i < config_.workers; ++i)

@@ -74,7 +74,7 @@ Result<std::optional<Sha256::Digest>> expectedSha256(const http::Headers& header
   for (const auto& h : headers) {
     if (!http::iequals(h.name, fieldName)) continue;
     auto d = parseSha256Member(h.value);
-    if (!d) return std::unexpected(Error{d.error().code, std::string(fieldName) + ": " + d.error().message});
+    if (!d) return sluice::unexpected(Error{d.error().code, std::string(fieldName) + ": " + d.error().message});
     if (*d) {
       if (found && *found != **d)
         return fail(ErrorCode::kParse, std::string(fieldName) + " carries two different sha-256 values");

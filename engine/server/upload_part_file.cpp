@@ -36,7 +36,7 @@ std::string PartFile::partName() const { return name_ + ".part"; }
 Result<PartFile> PartFile::create(int dirFd, std::string name) {
   std::string part = name + ".part";
   int fd = ::openat(dirFd, part.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-  if (fd < 0) return std::unexpected(Error::system("cannot create " + part, errno));
+  if (fd < 0) return sluice::unexpected(Error::system("cannot create " + part, errno));
   return PartFile(dirFd, std::move(name), net::Fd(fd), 0);
 }
 
@@ -44,10 +44,10 @@ Result<PartFile> PartFile::openExisting(int dirFd, std::string name) {
   std::string part = name + ".part";
   // O_RDWR: resume reads the old bytes to hash them, then appends.
   int fd = ::openat(dirFd, part.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) return std::unexpected(Error::system("cannot open " + part, errno));
+  if (fd < 0) return sluice::unexpected(Error::system("cannot open " + part, errno));
   net::Fd owned(fd);
   struct stat st {};
-  if (::fstat(fd, &st) != 0) return std::unexpected(Error::system("cannot stat " + part, errno));
+  if (::fstat(fd, &st) != 0) return sluice::unexpected(Error::system("cannot stat " + part, errno));
   if (!S_ISREG(st.st_mode)) return fail(ErrorCode::kInvalidArgument, part + " is not a regular file");
   ::fcntl(fd, F_SETFL, O_RDWR);  // drop O_NONBLOCK (it only guarded against opening a FIFO)
   PartFile f(dirFd, std::move(name), std::move(owned), static_cast<uint64_t>(st.st_size));
@@ -60,7 +60,7 @@ Status PartFile::write(std::string_view data) {
     ssize_t n = ::pwrite(fd_.get(), data.data(), data.size(), static_cast<off_t>(size_));
     if (n < 0) {
       if (errno == EINTR) continue;
-      return std::unexpected(Error::system("writing " + partName(), errno));
+      return sluice::unexpected(Error::system("writing " + partName(), errno));
     }
     size_ += static_cast<uint64_t>(n);
     data.remove_prefix(static_cast<size_t>(n));
@@ -75,7 +75,7 @@ Result<bool> PartFile::rehashStep(uint64_t maxBytes) {
     size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), size_ - sha_.bytesHashed()));
     ssize_t n = ::pread(fd_.get(), buf.data(), want, static_cast<off_t>(sha_.bytesHashed()));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return std::unexpected(Error::system("reading " + partName(), errno));
+    if (n < 0) return sluice::unexpected(Error::system("reading " + partName(), errno));
     if (n == 0) return fail(ErrorCode::kSystem, partName() + " shrank while it was being hashed");
     sha_.update(buf.data(), static_cast<size_t>(n));
     done += static_cast<uint64_t>(n);
@@ -85,7 +85,7 @@ Result<bool> PartFile::rehashStep(uint64_t maxBytes) {
 
 Status PartFile::truncateTo(uint64_t size) {
   if (::ftruncate(fd_.get(), static_cast<off_t>(size)) != 0)
-    return std::unexpected(Error::system("truncating " + partName(), errno));
+    return sluice::unexpected(Error::system("truncating " + partName(), errno));
   size_ = size;
   sha_.reset();
   return {};
@@ -98,7 +98,7 @@ Status PartFile::commit(bool overwrite) {
   if (rc != 0) {
     int err = errno;
     discard();
-    return std::unexpected(Error::system("cannot rename " + part + " to " + name_, err));
+    return sluice::unexpected(Error::system("cannot rename " + part + " to " + name_, err));
   }
   live_ = false;
   fd_.reset();

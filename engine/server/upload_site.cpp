@@ -38,20 +38,20 @@ std::optional<Refusal> checkBodySize(const UploadSite& site, uint64_t bytes, boo
   return std::nullopt;
 }
 
-std::expected<PartFile, Refusal> startPart(const UploadSite& site, const std::string& name, bool overwrite) {
-  if (!site.dir.valid()) return std::unexpected(Refusal{500, site.dirError});
+sluice::expected<PartFile, Refusal> startPart(const UploadSite& site, const std::string& name, bool overwrite) {
+  if (!site.dir.valid()) return sluice::unexpected(Refusal{500, site.dirError});
   EntryKind kind = entryKind(site.dirFd(), name);
   if (kind == EntryKind::kOther)
-    return std::unexpected(Refusal{409, "'" + name + "' exists and is not a regular file; it is never replaced"});
+    return sluice::unexpected(Refusal{409, "'" + name + "' exists and is not a regular file; it is never replaced"});
   if (kind == EntryKind::kRegular && !overwrite)
-    return std::unexpected(Refusal{409, "'" + name + "' already exists; add ?overwrite=1 to replace it"});
+    return sluice::unexpected(Refusal{409, "'" + name + "' already exists; add ?overwrite=1 to replace it"});
   auto part = PartFile::create(site.dirFd(), name);
   if (!part) {
     if (part.error().code == ErrorCode::kExists)
-      return std::unexpected(Refusal{409, "an upload of '" + name + "' is already in progress (" + name +
+      return sluice::unexpected(Refusal{409, "an upload of '" + name + "' is already in progress (" + name +
                                               ".part exists); resume it with PATCH or remove it with DELETE /upload/" +
                                               encodeFileName(name)});
-    return std::unexpected(refusalFor(part.error(), name));
+    return sluice::unexpected(refusalFor(part.error(), name));
   }
   return std::move(*part);
 }

@@ -37,7 +37,7 @@ std::optional<Refusal> checkBodySize(const UploadSite& site, uint64_t bytes, boo
  * Starts a new upload of name: 409 when the final name exists (unless
  * overwrite) or another upload of it is in progress, 507/500 on other errors.
  */
-std::expected<PartFile, Refusal> startPart(const UploadSite& site, const std::string& name, bool overwrite);
+sluice::expected<PartFile, Refusal> startPart(const UploadSite& site, const std::string& name, bool overwrite);
 
 /** Maps a write, open or rename error to a status (507 for a full disk). */
 Refusal refusalFor(const Error& e, std::string_view name);

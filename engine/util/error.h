@@ -1,10 +1,24 @@
 #pragma once
 /** Error values for the engine: no exceptions on the data path. */
-#include <expected>
 #include <string>
 #include <string_view>
+#include <version>
+
+#ifdef __cpp_lib_expected
+#include <expected>
+#else
+#include "engine/util/expected_compat.h"
+#endif
 
 namespace sluice {
+
+#ifdef __cpp_lib_expected
+// g++ (libstdc++ 12 with -std=c++2b): the standard types. Engine code spells
+// them sluice::expected / sluice::unexpected so that clang 14, whose concepts
+// support is too old for libstdc++'s <expected>, gets expected_compat.h instead.
+using std::expected;
+using std::unexpected;
+#endif
 
 /** What went wrong, as a code a program can branch on. */
 enum class ErrorCode {
@@ -36,12 +50,12 @@ struct Error {
 };
 
 template <typename T>
-using Result = std::expected<T, Error>;
+using Result = expected<T, Error>;
 
-using Status = std::expected<void, Error>;
+using Status = expected<void, Error>;
 
-inline std::unexpected<Error> fail(ErrorCode c, std::string msg) {
-  return std::unexpected(Error{c, std::move(msg)});
+inline unexpected<Error> fail(ErrorCode c, std::string msg) {
+  return unexpected<Error>(Error{c, std::move(msg)});
 }
 
 const char* errorCodeName(ErrorCode c);
