@@ -92,7 +92,10 @@ struct Parser::Impl {
     s.headComplete_ = true;
     bool ok = s.kind_ == Kind::kRequest ? s.validateRequestHead() : s.validateResponseHead();
     if (!ok) return -1;
-    const bool skipBody = s.kind_ == Kind::kResponse && s.expectNoBody_;
+    // Responses to HEAD, and 1xx, 204 and 304, have no body whatever their
+    // framing headers say (RFC 9112 §6.3); llhttp 8.1 would read one.
+    const int st = s.response_.status;
+    const bool skipBody = s.kind_ == Kind::kResponse && (s.expectNoBody_ || (st >= 100 && st < 200) || st == 204 || st == 304);
     if (s.listener_.onHeadComplete() == ParserListener::Action::kPause) {
       s.listenerPaused_ = true;
       // Returning HPE_PAUSED loses the "skip body" answer (1): set its flag directly.

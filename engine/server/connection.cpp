@@ -67,6 +67,7 @@ void Connection::start() {
     return;
   }
   setDeadline(worker_.config().headerTimeout);
+  kick();  // arms the header timer: a peer that sends nothing is closed too
 }
 
 // ---------------------------------------------------------------- input path
@@ -357,6 +358,7 @@ void Connection::finishExchangeIfDone() {
     return;
   }
   phase_ = Phase::kHead;
+  again_ = true;  // a pipelined request may already be waiting in the buffer
 }
 
 void Connection::endExchange() {

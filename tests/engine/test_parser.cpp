@@ -204,6 +204,7 @@ class TestParser : public QObject {
   void responseTruncatedIsAnErrorAtFinish();
   void responseToHeadHasNoBody();
   void response204And304HaveNoBody();
+  void response204And304IgnoreFramingHeaders();
   void response100ContinueThenFinal();
   void responsesSplitAtEveryByte();
 };
@@ -613,6 +614,23 @@ void TestParser::response204And304HaveNoBody() {
   QCOMPARE(o.messages.at(0).body, std::string());
   QCOMPARE(o.messages.at(1).body, std::string());
   QCOMPARE(o.messages.at(2).body, std::string("next"));
+  Outcome b = parseByteByByte(in, Parser::Kind::kResponse);
+  QVERIFY(b.messages == o.messages);
+}
+
+void TestParser::response204And304IgnoreFramingHeaders() {
+  // RFC 9112 §6.3: 1xx, 204 and 304 responses end at their head, whatever
+  // Content-Length or Transfer-Encoding say; the next response follows at once.
+  const std::string in =
+      "HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n"
+      "HTTP/1.1 204 No Content\r\nContent-Length: 7\r\n\r\n"
+      "HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+  Outcome o = parseWhole(in, Parser::Kind::kResponse);
+  QCOMPARE(o.errorStatus, 0);
+  QCOMPARE(o.count, uint64_t(4));
+  for (int i = 0; i < 3; ++i) QCOMPARE(o.messages.at(i).body, std::string());
+  QVERIFY(o.messages.at(3).head.starts_with("200 OK"));
   Outcome b = parseByteByByte(in, Parser::Kind::kResponse);
   QVERIFY(b.messages == o.messages);
 }

@@ -48,6 +48,7 @@ class TestServerHttp : public QObject {
   void bodilessRequestToSinkIsAnswered();
   void pipeliningAnswersInOrder();
   void pipelinedRequestsInOneWriteWithBodies();
+  void pipelinedRequestBehindADelayedResponse();
   void chunkedUploadWithCurlFromAPipe();
   void chunkedRequestBodyRaw();
   void http10ClosesAfterTheResponse();
@@ -142,6 +143,19 @@ void TestServerHttp::pipeliningAnswersInOrder() {
   auto r4 = roundTrip(c, makeRequest("GET", "/status/200"));
   QVERIFY2(r4, c.error().c_str());
   QCOMPARE(r4->status, 200);
+}
+
+void TestServerHttp::pipelinedRequestBehindADelayedResponse() {
+  RawClient c(srv_.port());
+  // The second request waits in the server's buffer while the first is answered
+  // from a timer; it must be answered without the client sending anything more.
+  QVERIFY(c.send(makeRequest("GET", "/delay/150") + makeRequest("GET", "/status/202")));
+  auto r1 = c.readFinalResponse(3s);
+  QVERIFY2(r1, c.error().c_str());
+  QCOMPARE(r1->status, 200);
+  auto r2 = c.readFinalResponse(2s);
+  QVERIFY2(r2, "the pipelined request behind /delay was not answered");
+  QCOMPARE(r2->status, 202);
 }
 
 void TestServerHttp::pipelinedRequestsInOneWriteWithBodies() {

@@ -80,6 +80,7 @@ class TestServerLimits : public QObject {
   void chunkExtensionOverLimitGets413();
   void slowHeadGets408AndClose();
   void trickleDoesNotExtendTheHeaderTimeout();
+  void silentConnectionIsClosedAtTheHeaderTimeout();
   void headerTimeoutIsConfigurable();
   void stalledBodyGets408();
   void bodyIdleTimeoutIsConfigurable();
@@ -247,6 +248,20 @@ void TestServerLimits::trickleDoesNotExtendTheHeaderTimeout() {
   const auto ms = msSince(t0);
   QVERIFY2(ms < 1200, qPrintable(QString("408 only after %1 ms of trickling").arg(ms)));
   QVERIFY(c.readUntilClose(3s) != RawClient::PeerState::kOpen);
+}
+
+void TestServerLimits::silentConnectionIsClosedAtTheHeaderTimeout() {
+  InProcessServer srv;
+  ServerConfig cfg = config();
+  cfg.headerTimeout = 300ms;
+  QVERIFY(srv.start(cfg));
+  RawClient c(srv.port());
+  auto t0 = Clock::now();
+  // Connect and send nothing: the connection must not live (and count) forever.
+  QCOMPARE(c.readUntilClose(3s), RawClient::PeerState::kClosed);
+  const auto ms = msSince(t0);
+  QVERIFY2(ms >= 250 && ms < 2000, qPrintable(QString("closed after %1 ms").arg(ms)));
+  QTRY_COMPARE_WITH_TIMEOUT(srv.server().stats().snapshot().connectionsOpen, uint64_t{0}, 2000);
 }
 
 void TestServerLimits::headerTimeoutIsConfigurable() {
