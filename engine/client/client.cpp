@@ -82,6 +82,16 @@ Result<Exchange> Client::fetch(Request request) {
   return fut.get();
 }
 
+void Client::cancel(uint64_t requestId) {
+  impl_->onLoop([requestId](ConnectionPool& p) { p.cancel(requestId); });
+}
+
+void Client::setPoolLimits(const PoolLimits& limits) {
+  impl_->onLoop([limits](ConnectionPool& p) { p.setLimits(limits); });
+}
+
+PoolLimits Client::poolLimits() const { return impl_->ctx->publishedLimits(); }
+
 void Client::flushIdle() {
   impl_->onLoop([](ConnectionPool& p) { p.flushIdle(); });
 }

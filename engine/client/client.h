@@ -78,6 +78,17 @@ class Client {
   /** Blocking form of send(): waits for the head. Not from the loop thread. */
   Result<Exchange> fetch(Request request);
 
+  /**
+   * Cancels a request whose response head has not arrived: it fails with
+   * ErrorCode::kCancelled (its connection, if it had one, is closed). A request
+   * whose head arrived is ended by releasing or aborting its body stream instead.
+   */
+  void cancel(uint64_t requestId);
+  /** Changes the pool limits for every host, without closing busy connections. */
+  void setPoolLimits(const PoolLimits& limits);
+  /** The pool limits in force; thread-safe. */
+  PoolLimits poolLimits() const;
+
   /** Closes every idle connection now (in use ones are left alone). */
   void flushIdle();
   /** Closes every connection, failing in-flight requests and streams. */

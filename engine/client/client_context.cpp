@@ -5,7 +5,7 @@
 namespace sluice::client {
 
 ClientContext::ClientContext(ClientConfig config, net::EventLoop* loop)
-    : config_(std::move(config)), events_(config_.eventCapacity), loop_(loop) {}
+    : config_(std::move(config)), limits_(config_.pool), publishedLimits_(config_.pool), events_(config_.eventCapacity), loop_(loop) {}
 
 bool ClientContext::post(std::function<void()> fn) {
   std::lock_guard lock(loopMutex_);

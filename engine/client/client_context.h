@@ -23,6 +23,19 @@ class ClientContext {
   ClientContext(ClientConfig config, net::EventLoop* loop);
 
   const ClientConfig& config() const { return config_; }
+  /** Pool limits in force (loop thread). They start as config().pool and change with setLimits(). */
+  const PoolLimits& limits() const { return limits_; }
+  /** Loop thread only. */
+  void setLimits(const PoolLimits& l) {
+    limits_ = l;
+    std::lock_guard lock(limitsMutex_);
+    publishedLimits_ = l;
+  }
+  /** Any thread: a copy of the limits in force. */
+  PoolLimits publishedLimits() const {
+    std::lock_guard lock(limitsMutex_);
+    return publishedLimits_;
+  }
   observe::EventBuffer& events() { return events_; }
 
   /** Runs fn on the loop thread. Returns false when the client is gone. */
@@ -47,6 +60,9 @@ class ClientContext {
 
  private:
   ClientConfig config_;
+  PoolLimits limits_;
+  mutable std::mutex limitsMutex_;
+  PoolLimits publishedLimits_;
   observe::EventBuffer events_;
   std::mutex loopMutex_;
   net::EventLoop* loop_;

@@ -101,7 +101,7 @@ void Connection::becomeIdle() {
   setState(ConnState::kIdle);
   readPaused_ = false;
   updateInterest();
-  auto timeout = ctx_.config().pool.idleTimeout;
+  auto timeout = ctx_.limits().idleTimeout;
   if (timeout.count() > 0)
     idleTimer_ = loop_.runAfter(timeout, [w = weak()] {
       if (auto self = w.lock()) {
@@ -166,6 +166,14 @@ void Connection::failAttempt(Error err, CloseReason reason, bool retryable) {
   bool noByte = reqBytesIn_ == 0;
   close(reason, err.message);
   if (req && !req->done) pool_.attemptFailed(std::move(req), std::move(err), reused && retryable, noByte);
+}
+
+bool Connection::cancelRequest(uint64_t requestId) {
+  if (!req_ || req_->id != requestId || headDelivered_ || state_ == ConnState::kClosed) return false;
+  // Half-written or awaiting its head: the connection's framing is unknown, so it closes.
+  failAttempt(Error::make(ErrorCode::kCancelled, "request cancelled before its response head arrived"), CloseReason::kAborted,
+              false);
+  return true;
 }
 
 void Connection::close(CloseReason reason, std::string detail) {

@@ -58,6 +58,8 @@ class Connection final : public net::IoHandler, public std::enable_shared_from_t
   /** Parks the connection idle (called by the pool). */
   void becomeIdle();
   void close(CloseReason reason, std::string detail = {});
+  /** Cancels requestId if it is this connection's and its head has not arrived: closes, fails it. */
+  bool cancelRequest(uint64_t requestId);
 
   // From the stream (posted onto the loop).
   void onReleased(bool close, bool leaked);

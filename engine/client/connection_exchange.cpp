@@ -356,7 +356,7 @@ void Connection::onMessageDone() {
     markNotReusable(CloseReason::kFramingError, std::nullopt, "junk after the end of the response");
     ctx_.warning(id_, reqId(), "junk-after-response", "bytes followed the response; the connection will not be reused");
   }
-  auto maxAge = ctx_.config().pool.maxConnAge;
+  auto maxAge = ctx_.limits().maxConnAge;
   if (maxAge.count() > 0 && net::Clock::now() - created_ >= maxAge)
     markNotReusable(CloseReason::kMaxAge, NewConnReason::kMaxAge, "connection older than maxConnAge");
   uint64_t t = req_ ? req_->sinceStartUs(net::Clock::now()) : 0;

@@ -32,7 +32,7 @@ HostPool& ConnectionPool::hostFor(const Url& url) {
 void ConnectionPool::submit(std::shared_ptr<PendingRequest> req) {
   if (closing_) return deliver(*req, fail(ErrorCode::kCancelled, "the client is shutting down"));
   HostPool& h = hostFor(req->request.url);
-  const PoolLimits& lim = ctx_->config().pool;
+  const PoolLimits& lim = ctx_->limits();
   std::optional<NewConnReason> why = req->forcedReason;
   if (!why && req->request.forceNewConnection) why = NewConnReason::kReuseDisabled;
   if (!why) {
@@ -56,7 +56,7 @@ void ConnectionPool::submit(std::shared_ptr<PendingRequest> req) {
 }
 
 std::shared_ptr<Connection> ConnectionPool::takeIdle(HostPool& h, std::optional<NewConnReason>& why) {
-  const PoolLimits& lim = ctx_->config().pool;
+  const PoolLimits& lim = ctx_->limits();
   auto now = net::Clock::now();
   while (!h.idle.empty()) {
     Connection* c = h.idle.back();
@@ -89,7 +89,7 @@ void ConnectionPool::openNew(HostPool& h, std::shared_ptr<PendingRequest> req, N
 }
 
 void ConnectionPool::enqueue(HostPool& h, std::shared_ptr<PendingRequest> req) {
-  auto timeout = ctx_->config().pool.connWaitTimeout;
+  auto timeout = ctx_->limits().connWaitTimeout;
   std::weak_ptr<PendingRequest> w = req;
   req->waitTimer = loop_.runAfter(timeout, [this, &h, w, timeout] {
     auto r = w.lock();
@@ -99,7 +99,7 @@ void ConnectionPool::enqueue(HostPool& h, std::shared_ptr<PendingRequest> req) {
     if (it == h.waiters.end()) return;
     h.waiters.erase(it);
     deliver(*r, fail(ErrorCode::kPoolExhausted,
-                     "no free connection to " + h.key + ": all " + std::to_string(ctx_->config().pool.maxConnsPerHost) +
+                     "no free connection to " + h.key + ": all " + std::to_string(ctx_->limits().maxConnsPerHost) +
                          " connections (maxConnsPerHost) stayed busy for " + std::to_string(timeout.count()) +
                          " ms; release body streams sooner, or raise maxConnsPerHost or connWaitTimeout"));
   });
@@ -108,7 +108,7 @@ void ConnectionPool::enqueue(HostPool& h, std::shared_ptr<PendingRequest> req) {
 
 void ConnectionPool::serviceWaiters(HostPool& h) {
   size_t rounds = h.waiters.size();
-  const size_t max = ctx_->config().pool.maxConnsPerHost;
+  const size_t max = ctx_->limits().maxConnsPerHost;
   while (rounds-- > 0 && !h.waiters.empty() && (!h.idle.empty() || h.conns.size() < max)) {
     auto r = std::move(h.waiters.front());
     h.waiters.pop_front();
@@ -127,7 +127,7 @@ void ConnectionPool::recycle(Connection& c) {
     ctx_->warning(c.id(), 0, "pooled-twice-refused", "connection was already idle; second insertion refused");
     return;
   }
-  if (h.idle.size() >= ctx_->config().pool.maxIdlePerHost && h.waiters.empty())
+  if (h.idle.size() >= ctx_->limits().maxIdlePerHost && h.waiters.empty())
     return c.close(CloseReason::kPoolFull, "maxIdlePerHost reached");
   c.becomeIdle();
   h.idle.push_back(&c);
@@ -186,6 +186,33 @@ void ConnectionPool::flushIdle() {
     auto idle = h->idle;
     for (Connection* c : idle) c->close(CloseReason::kFlushed, "flushIdle()");
   }
+}
+
+void ConnectionPool::setLimits(const PoolLimits& limits) {
+  ctx_->setLimits(limits);
+  for (auto& [key, h] : hosts_) {
+    // Fewer idle slots: the oldest idle connections go first (the list is LIFO).
+    while (h->idle.size() > limits.maxIdlePerHost) h->idle.front()->close(CloseReason::kPoolFull, "maxIdlePerHost lowered");
+    // More connection slots: waiting requests may go now.
+    if (!h->waiters.empty()) serviceWaiters(*h);
+  }
+}
+
+bool ConnectionPool::cancel(uint64_t requestId) {
+  for (auto& [key, h] : hosts_) {
+    for (auto it = h->waiters.begin(); it != h->waiters.end(); ++it) {
+      if ((*it)->id != requestId) continue;
+      auto r = std::move(*it);
+      h->waiters.erase(it);
+      if (r->waitTimer) loop_.cancel(r->waitTimer);
+      deliver(*r, fail(ErrorCode::kCancelled, "request cancelled while it waited for a connection"));
+      return true;
+    }
+    auto conns = h->conns;
+    for (auto& c : conns)
+      if (c->cancelRequest(requestId)) return true;
+  }
+  return false;
 }
 
 void ConnectionPool::closeAll() {

@@ -36,6 +36,10 @@ class ConnectionPool {
 
   void submit(std::shared_ptr<PendingRequest> req);
   void flushIdle();
+  /** New limits for every host: trims idle connections and lets waiters in. */
+  void setLimits(const PoolLimits& limits);
+  /** Fails a request that has no response head yet; false when there is none. */
+  bool cancel(uint64_t requestId);
   void closeAll();
   /** The client is going away: fail everything and refuse new requests. */
   void shutdown();
