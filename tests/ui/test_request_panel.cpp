@@ -16,6 +16,7 @@
 
 #include "engine/observe/process_stats.h"
 #include "support/test_env.h"
+#include "ui/bridge/client_bridge.h"
 #include "ui/bridge/curl_command.h"
 #include "ui/models/history_model.h"
 #include "ui/panels/main_window.h"
@@ -95,6 +96,30 @@ class TestRequestPanel : public QObject {
     auto* error = child<QLabel>(w.get(), "responseError");
     QTRY_VERIFY_WITH_TIMEOUT(!error->isHidden() && error->text().size() > 4, 10000);
     qInfo("error shown: %s", qPrintable(error->text()));
+  }
+
+  void cancelBeforeTheHeadStopsTheRequest() {
+    auto w = makeWindow();
+    auto* url = child<QLineEdit>(w.get(), "urlEdit");
+    url->setText(w->embeddedUrl() + QStringLiteral("/delay/5000"));
+    QTest::mouseClick(child<QPushButton>(w.get(), "sendButton"), Qt::LeftButton);
+    auto* cancel = child<QPushButton>(w.get(), "cancelButton");
+    QTRY_VERIFY_WITH_TIMEOUT(cancel->isEnabled(), 2000);
+    QElapsedTimer t;
+    t.start();
+    QTest::mouseClick(cancel, Qt::LeftButton);
+    auto* summary = child<QLabel>(w.get(), "responseSummary");
+    QTRY_VERIFY_WITH_TIMEOUT(finished(summary), 2000);
+    QVERIFY2(t.elapsed() < 2000, "cancel waited for the response");
+    QVERIFY(!cancel->isEnabled());
+    // The engine request itself was cancelled: its connection closed as aborted at once,
+    // instead of staying busy until the server answers.
+    const auto aborted = static_cast<size_t>(sluice::client::CloseReason::kAborted);
+    QTRY_VERIFY_WITH_TIMEOUT(w->bridge()->stats().closes[aborted] >= 1, 2000);
+    // The next request still works (the cancelled connection was closed, not pooled).
+    url->setText(w->embeddedUrl() + QStringLiteral("/status/202"));
+    QTest::mouseClick(child<QPushButton>(w.get(), "sendButton"), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(summary->text().startsWith(QLatin1String("202")), 5000);
   }
 
   void bigDownloadKeepsTheWindowResponsive() {

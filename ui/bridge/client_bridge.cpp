@@ -141,7 +141,10 @@ std::shared_ptr<Transfer> ClientBridge::send(const RequestSpec& spec, const Send
   }
   active_[t->localId()] = t;
   t->setNotify([q = changes_](quint64 id) { q->push(id); });
-  client_->send(std::move(*request), [t](Result<client::Exchange> r) { t->onHead(std::move(r)); });
+  uint64_t id = client_->send(std::move(*request), [t](Result<client::Exchange> r) { t->onHead(std::move(r)); });
+  // Cancel before the head: the engine closes the connection and fails the request.
+  // (destroyClient() cancels every active transfer before the client goes.)
+  t->setCancelHook([c = client_.get(), id] { c->cancel(id); });
   return t;
 }
 
@@ -207,7 +210,9 @@ void ClientBridge::takeSnapshot() {
 }
 
 client::ClientStats ClientBridge::stats() const { return client_->stats(); }
-client::PoolLimits ClientBridge::limits() const { return client_->config().pool; }
+client::PoolLimits ClientBridge::limits() const { return client_->poolLimits(); }
+
+void ClientBridge::setLimits(const client::PoolLimits& limits) { client_->setPoolLimits(limits); }
 
 void ClientBridge::restart(const client::PoolLimits& limits) {
   destroyClient();

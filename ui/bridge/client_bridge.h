@@ -56,9 +56,11 @@ class ClientBridge : public QObject {
   client::ClientStats stats() const;
 
   client::PoolLimits limits() const;
+  /** New pool limits for the live client: busy connections are kept, waiters may go. */
+  void setLimits(const client::PoolLimits& limits);
   /**
-   * The engine has no setter for pool limits: this replaces the Client with a new one.
-   * Every connection of the old client is closed and its streams fail.
+   * Replaces the Client with a new one with these limits: every connection of the
+   * old client is closed and its streams fail (a clean slate for a scenario).
    */
   void restart(const client::PoolLimits& limits);
 

@@ -167,14 +167,17 @@ qint64 Transfer::heldSinceMs() const {
 }
 
 void Transfer::cancel() {
+  std::function<void()> beforeHead;
   {
     std::lock_guard lock(mutex_);
     if (view_.final()) return;
     cancelled_ = true;
     if (body_.valid() && !body_.released()) body_.abort();
+    else beforeHead = std::move(cancelHook_);  // no head yet: the engine fails the request itself
     view_.error = QStringLiteral("cancelled: the connection was closed, not returned to the pool");
     finishLocked(TransferView::Phase::kCancelled);
   }
+  if (beforeHead) beforeHead();
   ping();
 }
 

@@ -67,6 +67,11 @@ class Transfer : public std::enable_shared_from_this<Transfer> {
   bool final() const;
   /** Aborts: the stream is released with close, or the head will be refused when it arrives. */
   void cancel();
+  /** How to cancel the engine request while no head has arrived (set by the bridge). */
+  void setCancelHook(std::function<void()> hook) {
+    std::lock_guard lock(mutex_);
+    cancelHook_ = std::move(hook);
+  }
   /** GUI: release a stream held by the late or leak policy. */
   void releaseHeld();
   /** GUI: drop a held stream without release (the engine records "leaked"). */
@@ -94,6 +99,7 @@ class Transfer : public std::enable_shared_from_this<Transfer> {
   TransferView view_;
   client::BodyStream body_;
   bool cancelled_ = false;
+  std::function<void()> cancelHook_;
   qint64 endNs_ = 0;
   std::atomic<quint64> bytes_{0};
   std::FILE* file_ = nullptr;  ///< loop thread only once open

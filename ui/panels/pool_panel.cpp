@@ -116,9 +116,9 @@ QWidget* PoolPanel::buildControls() {
   idleTimeout_->setRange(1, 3600);
   idleTimeout_->setSuffix(tr(" s"));
   row->addWidget(idleTimeout_);
-  auto* apply = button(tr("Apply (restarts client)"), "applyLimitsButton",
-                       tr("The engine reads pool limits when a client starts: applying them replaces the client and "
-                          "closes its connections"));
+  auto* apply = button(tr("Apply"), "applyLimitsButton",
+                       tr("Applies the limits to every host now: extra idle connections close, waiting requests may "
+                          "go; busy connections are kept"));
   connect(apply, &QPushButton::clicked, this, &PoolPanel::applyLimits);
   limitsNote_ = new QLabel(w);
   limitsNote_->setObjectName(QStringLiteral("limitsNote"));
@@ -246,15 +246,15 @@ void PoolPanel::showLimits() {
   client::PoolLimits l = bridge_->limits();
   maxPerHost_->setValue(static_cast<int>(l.maxConnsPerHost));
   idleTimeout_->setValue(static_cast<int>(std::max<qint64>(1, l.idleTimeout.count() / 1000)));
-  limitsNote_->setText(tr("limits apply to a new client: Apply restarts it"));
+  limitsNote_->setText(QString());
 }
 
 void PoolPanel::applyLimits() {
   client::PoolLimits l = bridge_->limits();
   l.maxConnsPerHost = static_cast<size_t>(maxPerHost_->value());
   l.idleTimeout = std::chrono::seconds(idleTimeout_->value());
-  bridge_->restart(l);
-  limitsNote_->setText(tr("client restarted with max %1/host, idle timeout %2 s; its old connections were closed")
+  bridge_->setLimits(l);
+  limitsNote_->setText(tr("applied: max %1/host, idle timeout %2 s (new idle connections use it)")
                            .arg(l.maxConnsPerHost).arg(idleTimeout_->value()));
 }
 
