@@ -62,8 +62,31 @@ size_t Headers::count(std::string_view name) const {
   return static_cast<size_t>(std::count_if(items_.begin(), items_.end(), [&](const Header& h) { return iequals(h.name, name); }));
 }
 
+namespace {
+// Length of "http://" or "https://" at the start of an absolute-form target (RFC 9112 §3.2.2), else 0.
+size_t schemePrefix(std::string_view t) {
+  for (std::string_view scheme : {std::string_view("http://"), std::string_view("https://")})
+    if (t.size() >= scheme.size() && iequals(t.substr(0, scheme.size()), scheme)) return scheme.size();
+  return 0;
+}
+}  // namespace
+
+std::string_view RequestHead::authority() const {
+  std::string_view t = target;
+  size_t start = schemePrefix(t);
+  if (start == 0) return {};
+  t.remove_prefix(start);
+  return t.substr(0, t.find_first_of("/?"));
+}
+
 std::string_view RequestHead::path() const {
   std::string_view t = target;
+  if (size_t start = schemePrefix(t)) {
+    // Absolute-form: the path starts after the authority; an empty path is "/".
+    size_t slash = t.find_first_of("/?", start);
+    if (slash == std::string_view::npos || t[slash] == '?') return "/";
+    t.remove_prefix(slash);
+  }
   auto q = t.find('?');
   return q == std::string_view::npos ? t : t.substr(0, q);
 }

@@ -61,8 +61,10 @@ struct RequestHead {
   Framing framing;
   bool expectContinue = false;
 
-  /** Path part of the target, without the query. */
+  /** Path part of the target, without the query (absolute-form: the path after the authority). */
   std::string_view path() const;
+  /** The authority of an absolute-form target ("http://host:port/..." -> "host:port"); empty otherwise. */
+  std::string_view authority() const;
   /** Query part, without '?'; empty when none. */
   std::string_view query() const;
   /** The value of one query parameter, percent-decoded; nullopt when absent. */

@@ -2,6 +2,7 @@
 #include "engine/server/access_check.h"
 
 #include <algorithm>
+#include <cctype>
 #include <string>
 
 #include "engine/server/json_response.h"
@@ -26,6 +27,35 @@ std::string hostOnly(std::string_view value) {
   if (colon != std::string_view::npos && value.find(':', colon + 1) == std::string_view::npos) value = value.substr(0, colon);
   if (value.ends_with('.')) value.remove_suffix(1);
   return lower(value);
+}
+
+// RFC 9112 §3.2 / RFC 3986 §3.2: Host = uri-host [ ":" port ]. No userinfo, no
+// spaces, no lists; an IP literal in brackets; a port of digits only.
+bool validHostValue(std::string_view v) {
+  v = http::trimOws(v);
+  auto regNameChar = [](unsigned char c) {
+    return std::isalnum(c) || std::string_view("-._~!$&'()*+,;=%").find(static_cast<char>(c)) != std::string_view::npos;
+  };
+  std::string_view port;
+  if (v.starts_with('[')) {
+    size_t close = v.find(']');
+    if (close == std::string_view::npos || close == 1) return false;
+    for (unsigned char c : v.substr(1, close - 1))
+      if (!std::isxdigit(c) && c != ':' && c != '.' && c != 'v' && c != 'V') return false;
+    std::string_view rest = v.substr(close + 1);
+    if (!rest.empty() && rest[0] != ':') return false;
+    port = rest.empty() ? rest : rest.substr(1);
+  } else {
+    size_t colon = v.find(':');
+    std::string_view host = v.substr(0, colon);
+    for (unsigned char c : host)
+      if (!regNameChar(c)) return false;
+    port = colon == std::string_view::npos ? std::string_view() : v.substr(colon + 1);
+  }
+  if (port.size() > 5) return false;
+  for (unsigned char c : port)
+    if (!std::isdigit(c)) return false;
+  return true;
 }
 
 bool isWildcardAddress(std::string_view h) { return h.empty() || h == "0.0.0.0" || h == "::" || h == "[::]"; }
@@ -78,7 +108,26 @@ bool isWriteRequest(const http::RequestHead& head) {
 
 bool checkAccess(Exchange& ex, const RouteOptions& options) {
   const http::RequestHead& req = ex.request();
+  // Absolute-form (RFC 9112 §3.2.2): its authority is the host. It must pass the
+  // same checks as Host, and so must a Host sent with it (stricter than the RFC's
+  // "ignore Host", never weaker).
+  if (!req.target.starts_with('/') && req.target.find("://") != std::string::npos) {
+    std::string a(req.authority());
+    if (a.empty() || !validHostValue(a)) {
+      respondJsonError(ex, 400, "the request target '" + req.target + "' has no valid host (RFC 9112 section 3.2.2)", options);
+      return false;
+    }
+    if (!hostAllowed(a, options, ex.local().host())) {
+      respondJsonError(ex, 403, "host '" + a + "' is not one of this server's names (a DNS-rebinding defence); "
+                       "start the server with --allow-host " + hostOnly(a) + " to allow it", options);
+      return false;
+    }
+  }
   if (const std::string* host = req.headers.find("Host")) {
+    if (!validHostValue(*host)) {
+      respondJsonError(ex, 400, "the Host header '" + *host + "' is not a valid host[:port] (RFC 9112 section 3.2)", options);
+      return false;
+    }
     if (!hostAllowed(*host, options, ex.local().host())) {
       respondJsonError(ex, 403, "Host '" + *host + "' is not one of this server's names (a DNS-rebinding defence); "
                        "start the server with --allow-host " + hostOnly(*host) + " to allow it", options);
