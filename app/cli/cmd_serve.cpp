@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "app/cli/commands.h"
+#include "engine/client/request.h"
 #include "engine/observe/event_buffer.h"
 #include "engine/server/routes.h"
 #include "engine/server/server.h"
@@ -50,6 +51,8 @@ const char* kServeHelp =
     "  --token-all               ... and for downloads too\n"
     "  --allow-host HOST         accept this Host header too (repeatable)\n"
     "  --cors ORIGIN             send CORS headers for ORIGIN [none]\n"
+    "  --proxy URL               reverse proxy: forward every request to URL (http://HOST:PORT)\n"
+    "                            through the client engine and its pool [off]\n"
     "  --quiet                   no access log on stderr\n"
     "  -h, --help                this help\n\n"
     "The first line on stdout is 'listening on http://HOST:PORT'. SIGINT or SIGTERM stops gracefully.\n";
@@ -123,6 +126,7 @@ int parseArgs(int argc, char** argv, ServeArgs& a) {
     else if (f == "--token") a.routes.token = v;
     else if (f == "--allow-host") a.routes.allowHosts.push_back(v);
     else if (f == "--cors") a.routes.corsOrigin = v;
+    else if (f == "--proxy") a.routes.proxyUpstream = v;
     else {
       std::fprintf(stderr, "sluice-cli serve: unknown option %s (see --help)\n", argv[i - 1]);
       return 2;
@@ -167,6 +171,12 @@ int runServe(int argc, char** argv) {
     return 2;
   }
   args.routes.boundHost = addr->host();
+  if (!args.routes.proxyUpstream.empty()) {
+    if (auto probe = client::Request::get(args.routes.proxyUpstream + "/"); !probe) {
+      std::fprintf(stderr, "sluice-cli serve: --proxy: %s\n", probe.error().message.c_str());
+      return 2;
+    }
+  }
   args.config.emitEvents = !args.quiet;
 
   // Block the stop signals before any thread starts, so only sigtimedwait sees them.

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "engine/server/proxy_handler.h"
 #include "engine/server/routes.h"
 #include "engine/util/units.h"
 
@@ -161,8 +162,18 @@ void addBuiltinRoutes(Router& router) {
 
 std::shared_ptr<Router> makeDefaultRouter(const RouteOptions& options) {
   auto router = std::make_shared<Router>();
-  addBuiltinRoutes(*router);
-  addSurfaceRoutes(*router, options);
+  if (!options.proxyUpstream.empty()) {
+    // A reverse proxy forwards everything; a bad upstream answers 502 with the reason.
+    if (auto up = ProxyUpstream::create(options.proxyUpstream, options.maxBodyBytes ? options.maxBodyBytes : 8 * 1024 * 1024))
+      addProxyRoutes(*router, *up);
+    else
+      router->add("", "/", Router::Match::kPrefix, [msg = up.error().message](const http::RequestHead&) {
+        return makeErrorHandler(502, msg);
+      });
+  } else {
+    addBuiltinRoutes(*router);
+    addSurfaceRoutes(*router, options);
+  }
   router->setGuard([options](Exchange& ex) { return checkAccess(ex, options); });
   http::Headers common;
   addCorsHeaders(common, options);

@@ -18,6 +18,7 @@ struct RouteOptions {
   bool tokenAll = false;              ///< ... and downloads too
   std::vector<std::string> allowHosts;///< extra Host values beyond localhost, 127.0.0.1, ::1, the bound address
   std::string corsOrigin;             ///< empty: no CORS headers
+  std::string proxyUpstream;          ///< "http://host:port": every request is forwarded there (reverse proxy)
   std::string boundHost;              ///< the listen address host, for the Host allow-list
   uint16_t boundPort = 0;
 };

@@ -71,13 +71,16 @@ InProcessServer::~InProcessServer() {
   removeTree(dir_);
 }
 
-bool InProcessServer::start(server::ServerConfig config) {
+bool InProcessServer::start(server::ServerConfig config) { return start(std::move(config), nullptr); }
+
+bool InProcessServer::start(server::ServerConfig config, const std::function<void(server::RouteOptions&)>& tweak) {
   dir_ = makeTempDir("inproc");
   config.listen = "127.0.0.1:0";
   server::RouteOptions routes;
   routes.uploadDir = dir_ + "/uploads";
   routes.maxBodyBytes = config.maxBodyBytes;
   routes.boundHost = "127.0.0.1";
+  if (tweak) tweak(routes);
   server_ = std::make_unique<server::Server>(config, server::makeDefaultRouter(routes));
   auto st = server_->start();
   if (!st) {

@@ -8,11 +8,13 @@
  * temporary directory that is removed afterwards.
  */
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "engine/server/routes.h"
 #include "engine/server/server.h"
 #include "engine/server/server_config.h"
 #include "support/process.h"
@@ -64,6 +66,10 @@ class InProcessServer {
 
   /** Starts a Server with config (listen forced to 127.0.0.1:0) and the default router. */
   bool start(server::ServerConfig config = {});
+  /** Same, with the route options adjusted by tweak (e.g. a proxy upstream). */
+  bool start(server::ServerConfig config, const std::function<void(server::RouteOptions&)>& tweak);
+  /** The upload folder of this server. */
+  std::string uploadDir() const { return dir_ + "/uploads"; }
   const std::string& error() const { return error_; }
   uint16_t port() const { return server_ ? server_->port() : 0; }
   std::string url(const std::string& path = "/") const;

@@ -87,6 +87,31 @@ class TestServersPanel : public QObject {
     QTest::mouseClick(child<QPushButton>(&w, "stopServerButton"), Qt::LeftButton);
     QTRY_COMPARE_WITH_TIMEOUT(table->item(1, 2)->text(), QStringLiteral("stopped"), 5000);
   }
+
+  void proxyServerForwardsToTheEmbeddedOne() {
+    MainWindowOptions o;
+    o.listen = QStringLiteral("127.0.0.1:0");
+    o.historyFile = QString::fromStdString(dir_) + QStringLiteral("/history2.json");
+    o.restoreState = false;
+    MainWindow w(o);
+    w.show();
+    child<QLineEdit>(&w, "newServerListen")->setText(QStringLiteral("127.0.0.1:0"));
+    child<QLineEdit>(&w, "newServerDir")->setText(QString::fromStdString(dir_) + QStringLiteral("/proxy-uploads"));
+    child<QLineEdit>(&w, "newServerProxy")->setText(w.embeddedUrl());
+    QTest::mouseClick(child<QPushButton>(&w, "addServerButton"), Qt::LeftButton);
+    ServerHost* proxy = w.serversPanel()->hosts().at(1);
+    QVERIFY(proxy->running());
+    // /status/ exists only on the embedded server: answered through the proxy, with its Via.
+    child<QLineEdit>(&w, "urlEdit")->setText(proxy->url() + QStringLiteral("/status/203"));
+    QTest::mouseClick(child<QPushButton>(&w, "sendButton"), Qt::LeftButton);
+    auto* summary = child<QLabel>(&w, "responseSummary");
+    QTRY_VERIFY_WITH_TIMEOUT(summary->text().startsWith(QLatin1String("203")), 10000);
+    auto* headers = child<QTableWidget>(&w, "responseHeaders");
+    bool via = false;
+    for (int r = 0; r < headers->rowCount(); ++r)
+      via = via || (headers->item(r, 0)->text() == QLatin1String("Via") && headers->item(r, 1)->text().contains(QLatin1String("sluice")));
+    QVERIFY(via);
+  }
 };
 
 QTEST_MAIN(TestServersPanel)

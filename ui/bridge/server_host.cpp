@@ -55,6 +55,7 @@ QString ServerHost::start() {
   routes.uploadDir = uploadDir().toStdString();
   routes.maxBodyBytes = settings_.maxBodyBytes;
   routes.token = settings_.token.toStdString();
+  routes.proxyUpstream = settings_.proxyUpstream.toStdString();
   routes.boundHost = addr->host();
   auto srv = std::make_unique<server::Server>(config, server::makeDefaultRouter(routes));
   if (auto st = srv->start(); !st) return QString::fromStdString(st.error().message);

@@ -24,6 +24,7 @@ struct ServerSettings {
   QString uploadDir;           ///< empty: a folder under the app data location
   quint64 maxBodyBytes = 0;    ///< 0: no limit
   QString token;
+  QString proxyUpstream;       ///< "http://host:port": a reverse proxy through the client engine
 };
 
 /**

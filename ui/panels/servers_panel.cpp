@@ -132,6 +132,11 @@ QWidget* ServersPanel::buildAddForm() {
   token_ = new QLineEdit(box);
   token_->setObjectName(QStringLiteral("newServerToken"));
   token_->setPlaceholderText(tr("none (uploads need Authorization: Bearer <token>)"));
+  proxy_ = new QLineEdit(box);
+  proxy_->setObjectName(QStringLiteral("newServerProxy"));
+  proxy_->setPlaceholderText(tr("proxy upstream: none (e.g. http://127.0.0.1:8080)"));
+  proxy_->setToolTip(tr("reverse proxy: every request is forwarded to this upstream through the client pool;\n"
+                        "the upstream body streams into the response and releases its connection at the end"));
   auto* add = new QPushButton(tr("Add and start"), box);
   add->setObjectName(QStringLiteral("addServerButton"));
   mode_->setItemText(0, tr("stream"));
@@ -151,6 +156,7 @@ QWidget* ServersPanel::buildAddForm() {
   form->addRow(tr("Listen"), r1);
   form->addRow(tr("Folder"), dirRow);
   form->addRow(tr("Limits"), r3);
+  form->addRow(tr("Proxy"), proxy_);
   form->addRow(add);
   connect(browse, &QPushButton::clicked, this, [this] {
     QString d = QFileDialog::getExistingDirectory(this, tr("Upload folder"));
@@ -207,6 +213,7 @@ ServerHost* ServersPanel::addServerFromForm() {
   s.buffered = mode_->currentData().toBool();
   s.uploadDir = dir_->text().trimmed();
   s.token = token_->text().trimmed();
+  s.proxyUpstream = proxy_->text().trimmed();
   if (!maxBody_->text().trimmed().isEmpty()) {
     auto size = parseSize(maxBody_->text().trimmed().toStdString());
     if (!size) {

@@ -56,6 +56,7 @@ class ServersPanel : public QWidget {
   QLineEdit* dir_;
   QLineEdit* maxBody_;
   QLineEdit* token_;
+  QLineEdit* proxy_;
   QLabel* message_;
   QTableView* requests_;
   MemoryGraph* graph_;
