@@ -102,6 +102,7 @@ class Connection final : public net::IoHandler, private http::ParserListener {
 
   std::deque<Segment> out_;
   size_t outBytes_ = 0;
+  size_t writeBudget_ = 0;  // bytes this connection may still send in this loop turn
   uint32_t interest_ = 0;
   bool registered_ = false;
   bool closeAfterFlush_ = false;
