@@ -46,14 +46,14 @@ HeadScanner::Verdict HeadScanner::scan(std::string_view data, size_t& end) {
       if (firstLine_ && lineLen_ > maxStartLine_)
         return failWith(414, "start line too long: over " + std::to_string(maxStartLine_) + " bytes");
       if (bytes_ > maxHeadBytes_)
-        return failWith(431, "request header fields too large: the head exceeds " + std::to_string(maxHeadBytes_) + " bytes");
+        return failWith(431, "header section too large: the head exceeds " + std::to_string(maxHeadBytes_) + " bytes");
       i = j;
       continue;
     }
     ++bytes_;
     ++i;
     if (bytes_ > maxHeadBytes_)
-      return failWith(431, "request header fields too large: the head exceeds " + std::to_string(maxHeadBytes_) + " bytes");
+      return failWith(431, "header section too large: the head exceeds " + std::to_string(maxHeadBytes_) + " bytes");
     if (prevCR_) {
       if (c != '\n') return failWith(400, "bare CR in message head: lines must end with CRLF");
       prevCR_ = false;
