@@ -1,5 +1,8 @@
 #include "engine/http/head_scanner.h"
 
+#include <cstdint>
+#include <cstring>
+
 namespace sluice::http {
 
 void HeadScanner::reset() {
@@ -25,6 +28,21 @@ struct SpecialTable {
   constexpr SpecialTable() { v[static_cast<unsigned char>('\r')] = v[static_cast<unsigned char>('\n')] = v[0] = true; }
 };
 constexpr SpecialTable kSpecial;
+
+// Index of the first CR, LF or NUL in [i, n), eight bytes at a time (SWAR).
+size_t nextSpecial(const char* p, size_t i, size_t n) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+  constexpr uint64_t kCR = kOnes * '\r', kLF = kOnes * '\n';
+  auto hasZero = [](uint64_t v) { return (v - kOnes) & ~v & kHighs; };
+  while (i + 8 <= n) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    if (hasZero(w) | hasZero(w ^ kCR) | hasZero(w ^ kLF)) break;
+    i += 8;
+  }
+  while (i < n && !kSpecial.v[static_cast<unsigned char>(p[i])]) ++i;
+  return i;
+}
 }  // namespace
 
 HeadScanner::Verdict HeadScanner::scan(std::string_view data, size_t& end) {
@@ -38,8 +56,7 @@ HeadScanner::Verdict HeadScanner::scan(std::string_view data, size_t& end) {
       if (lineLen_ == 0 && !firstLine_ && (c == ' ' || c == '\t'))
         return failWith(400, "obsolete line folding (a header line starting with whitespace) is not accepted");
       // Run to the next special byte, counting the line and the head as we go.
-      size_t j = i + 1;
-      while (j < n && !kSpecial.v[static_cast<unsigned char>(p[j])]) ++j;
+      size_t j = nextSpecial(p, i + 1, n);
       size_t run = j - i;
       lineLen_ += run;
       bytes_ += run;

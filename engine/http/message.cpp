@@ -65,6 +65,7 @@ size_t Headers::count(std::string_view name) const {
 namespace {
 // Length of "http://" or "https://" at the start of an absolute-form target (RFC 9112 §3.2.2), else 0.
 size_t schemePrefix(std::string_view t) {
+  if (t.empty() || t.front() == '/') return 0;  // origin-form, the usual case
   for (std::string_view scheme : {std::string_view("http://"), std::string_view("https://")})
     if (t.size() >= scheme.size() && iequals(t.substr(0, scheme.size()), scheme)) return scheme.size();
   return 0;

@@ -8,16 +8,17 @@ namespace sluice::http {
 
 namespace {
 
-bool isTchar(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
-      return true;
-    default:
-      return false;
+// RFC 9110 §5.6.2 token characters.
+struct TcharTable {
+  bool v[256] = {};
+  constexpr TcharTable() {
+    for (int c = '0'; c <= '9'; ++c) v[c] = true;
+    for (int c = 'a'; c <= 'z'; ++c) v[c] = v[c - 'a' + 'A'] = true;
+    for (char c : {'!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~'}) v[static_cast<unsigned char>(c)] = true;
   }
-}
+};
+constexpr TcharTable kTchar;
+bool isTchar(char c) { return kTchar.v[static_cast<unsigned char>(c)]; }
 
 bool validFieldValue(std::string_view v) {
   for (unsigned char c : v)

@@ -2,6 +2,7 @@
 #include "engine/server/access_check.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <string>
 
@@ -33,9 +34,13 @@ std::string hostOnly(std::string_view value) {
 // spaces, no lists; an IP literal in brackets; a port of digits only.
 bool validHostValue(std::string_view v) {
   v = http::trimOws(v);
-  auto regNameChar = [](unsigned char c) {
-    return std::isalnum(c) || std::string_view("-._~!$&'()*+,;=%").find(static_cast<char>(c)) != std::string_view::npos;
-  };
+  static const auto kRegName = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0; c < 256; ++c) t[static_cast<size_t>(c)] = std::isalnum(c) != 0;
+    for (char c : std::string_view("-._~!$&'()*+,;=%")) t[static_cast<unsigned char>(c)] = true;
+    return t;
+  }();
+  auto regNameChar = [](unsigned char c) { return kRegName[c]; };
   std::string_view port;
   if (v.starts_with('[')) {
     size_t close = v.find(']');
@@ -75,11 +80,12 @@ void respondPreflight(Exchange& ex, const RouteOptions& options) {
 }
 }  // namespace
 
-bool hostAllowed(std::string_view hostHeader, const RouteOptions& options, std::string_view localHost) {
+bool hostAllowed(std::string_view hostHeader, const RouteOptions& options, const net::SocketAddress& local) {
   std::string host = hostOnly(hostHeader);
   if (host == "localhost" || host.ends_with(".localhost") || host == "127.0.0.1" || host == "::1") return true;
   if (!isWildcardAddress(options.boundHost) && host == hostOnly(options.boundHost)) return true;
-  if (!localHost.empty() && host == hostOnly(localHost)) return true;
+  // Formatting the local address costs a printf: only for names not matched above.
+  if (std::string localHost = local.host(); !localHost.empty() && host == hostOnly(localHost)) return true;
   for (const auto& allowed : options.allowHosts) {
     if (allowed == "*") return true;
     std::string a = hostOnly(allowed);
@@ -117,7 +123,7 @@ bool checkAccess(Exchange& ex, const RouteOptions& options) {
       respondJsonError(ex, 400, "the request target '" + req.target + "' has no valid host (RFC 9112 section 3.2.2)", options);
       return false;
     }
-    if (!hostAllowed(a, options, ex.local().host())) {
+    if (!hostAllowed(a, options, ex.local())) {
       respondJsonError(ex, 403, "host '" + a + "' is not one of this server's names (a DNS-rebinding defence); "
                        "start the server with --allow-host " + hostOnly(a) + " to allow it", options);
       return false;
@@ -128,7 +134,7 @@ bool checkAccess(Exchange& ex, const RouteOptions& options) {
       respondJsonError(ex, 400, "the Host header '" + *host + "' is not a valid host[:port] (RFC 9112 section 3.2)", options);
       return false;
     }
-    if (!hostAllowed(*host, options, ex.local().host())) {
+    if (!hostAllowed(*host, options, ex.local())) {
       respondJsonError(ex, 403, "Host '" + *host + "' is not one of this server's names (a DNS-rebinding defence); "
                        "start the server with --allow-host " + hostOnly(*host) + " to allow it", options);
       return false;

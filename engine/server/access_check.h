@@ -12,7 +12,7 @@ namespace sluice::server {
  * --allow-host entry (".example.org" allows subdomains, "*" allows all). The
  * port is ignored. A request without Host (HTTP/1.0) passes.
  */
-bool hostAllowed(std::string_view hostHeader, const RouteOptions& options, std::string_view localHost);
+bool hostAllowed(std::string_view hostHeader, const RouteOptions& options, const net::SocketAddress& local);
 
 /** "Authorization: Bearer <token>", compared in constant time. */
 bool bearerMatches(std::string_view authorization, std::string_view token);
