@@ -60,7 +60,7 @@ void usage(FILE* out) {
                "      --no-reuse            a new connection for every request\n"
                "      --json                one JSON line per request and a summary line\n"
                "  -v, --verbose             one line per request: status, bytes, timings, reuse verdict\n"
-               "  -s, --silent              no progress bar\n");
+               "  -s, --silent              no progress bar and no status lines (errors still show)\n");
 }
 
 Result<RequestBody> bodyFromData(std::string_view arg, bool binary) {
@@ -237,7 +237,7 @@ Result<Request> buildRequest(const Options& o, const std::string& url) {
 }
 
 void printStatusLine(Run& run, const Response& r) {
-  if (run.opt.json) return;
+  if (run.opt.json || run.opt.silent) return;
   std::lock_guard lock(run.mutex);
   std::fprintf(stderr, "HTTP/1.%d %d %s\n", r.versionMinor, r.status, r.reason.c_str());
 }
