@@ -23,6 +23,20 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+// ASan keeps freed memory in quarantine and TSan shadows it: RSS bounds mean
+// nothing there, so those runs report RSS without asserting a bound (said in the log).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+#else
+constexpr bool kSanitized = false;
+#endif
+
 const std::string kNormal = "GET /status/200 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
 constexpr double kMaxNormalMs = 500;
 
@@ -142,7 +156,8 @@ void TestHostilePeers::clientsThatNeverRead() {
   QCOMPARE(failures, 0);
   QVERIFY(worst < kMaxNormalMs);
   QVERIFY(rss0 && rss1);
-  QVERIFY2(*rss1 < *rss0 + 64ull * 1024 * 1024, "stalled readers must cost bounded memory (256 KiB output bound each)");
+  if (kSanitized) qInfo("sanitizer build: the RSS bound is not checked");
+  else QVERIFY2(*rss1 < *rss0 + 64ull * 1024 * 1024, "stalled readers must cost bounded memory (256 KiB output bound each)");
   // The write timeout (2 s without progress) drops them; descriptors come back.
   size_t fds = 0;
   for (auto until = Clock::now() + 6s; Clock::now() < until;) {
@@ -197,7 +212,8 @@ void TestHostilePeers::connectionFlood() {
   qInfo("idle keep-alive: %zu connections held, server fds %zu, RSS %.1f -> %.1f MiB: %.0f bytes per idle connection", kIdle,
         fds, *rssBefore / 1048576.0, *rssAfter / 1048576.0, perConn);
   QVERIFY(fds >= kIdle);
-  QVERIFY2(perConn < 16 * 1024, "an idle keep-alive connection must not hold a read buffer");
+  if (kSanitized) qInfo("sanitizer build: the per-connection bound is not checked");
+  else QVERIFY2(perConn < 16 * 1024, "an idle keep-alive connection must not hold a read buffer");
   int probes = 0, failures = 0;
   double worst = probeWhile(s.port(), Clock::now() + 500ms, 50ms, [] {}, &probes, &failures);
   qInfo("idle keep-alive: %d normal requests meanwhile, worst %.1f ms", probes, worst);
