@@ -122,6 +122,13 @@ struct Parser::Impl {
       return s.failCallback(413, "chunk extensions too large: over " + std::to_string(s.limits_.maxChunkExtension) + " bytes");
     return 0;
   }
+  static int onChunkHeader(llhttp_t* p) {
+    // Like nginx, refuse chunk sizes past 2^63-1 (off_t): llhttp 8.1 takes any
+    // 64-bit size, and no real body is that large.
+    if (p->content_length > static_cast<uint64_t>(INT64_MAX))
+      return self(p).failCallback(400, "chunk size too large: over 2^63-1 bytes");
+    return 0;
+  }
   static int onChunkComplete(llhttp_t* p) {
     self(p).chunkExtBytes_ = 0;
     return 0;
@@ -158,6 +165,7 @@ Parser::Parser(Kind kind, ParserListener& listener, ParseLimits limits)
   st.on_body = &Impl::onBody;
   st.on_chunk_extension_name = &Impl::onChunkExtension;
   st.on_chunk_extension_value = &Impl::onChunkExtension;
+  st.on_chunk_header = &Impl::onChunkHeader;
   st.on_chunk_complete = &Impl::onChunkComplete;
   st.on_message_complete = &Impl::onMessageComplete;
   llhttp_init(&impl_->parser, kind == Kind::kRequest ? HTTP_REQUEST : HTTP_RESPONSE, &st);

@@ -131,6 +131,10 @@ void TestHostileSmuggling::table_data() {
 
   // ---- chunk sizes, extensions and line ends (§7.1; CVE-2023-30589; CVE-2024-22019; CVE-2022-32213)
   row("chunk size hex overflow (17 digits)", chunkedHead + "FFFFFFFFFFFFFFFFF\r\nhello\r\n0\r\n\r\n" + kSmuggled, 400, true);
+  row("chunk size 2^64-1 (nginx: over off_t is invalid)", sinkChunked + "FFFFFFFFFFFFFFFF\r\nhello\r\n0\r\n\r\n" + kSmuggled,
+      400, true);
+  row("chunk size 2^63 (nginx: over off_t is invalid)", sinkChunked + "8000000000000000\r\nhello\r\n0\r\n\r\n" + kSmuggled,
+      400, true);
   row("negative chunk size", chunkedHead + "-5\r\nhello\r\n0\r\n\r\n" + kSmuggled, 400, true);
   row("chunk size with 0x prefix", chunkedHead + "0x5\r\nhello\r\n0\r\n\r\n" + kSmuggled, 400, true);
   row("chunk size with a plus sign", chunkedHead + "+5\r\nhello\r\n0\r\n\r\n" + kSmuggled, 400, true);
