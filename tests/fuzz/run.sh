@@ -13,7 +13,7 @@ for bin in "$build"/tests/fuzz/fuzz_*; do
   [ -d "$here/corpus/$target" ] && cp -r "$here/corpus/$target/." "$work/"
   log="$build/$name.log"
   if "$bin" -max_total_time="$secs" -print_final_stats=1 -artifact_prefix="$build/$name-" "$work" >"$log" 2>&1; then
-    runs=$(awk -F: '/stat::number_of_executed_units/ {gsub(/ /,"",$2); print $2}' "$log")
+    runs=$(awk -F: '/stat::number_of_executed_units/ {gsub(/ /,"",$NF); print $NF}' "$log")
     echo "$name: ${runs:-?} runs in ${secs}s, no finding"
   else
     echo "$name: FINDING (see $log and $build/$name-*)"; tail -20 "$log"; status=1
