@@ -122,10 +122,11 @@ void EventLoop::runMailbox() {
 }
 
 void EventLoop::runDeferred() {
+  // Two vectors swapped back and forth keep their capacity: no allocation per batch.
   while (!deferred_.empty()) {
-    std::vector<Task> batch;
-    batch.swap(deferred_);
-    for (auto& task : batch) task();
+    deferredRunning_.swap(deferred_);
+    for (auto& task : deferredRunning_) task();
+    deferredRunning_.clear();
   }
 }
 

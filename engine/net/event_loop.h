@@ -100,6 +100,7 @@ class EventLoop {
   TimerId nextTimerId_ = 1;
 
   std::vector<Task> deferred_;
+  std::vector<Task> deferredRunning_;
 };
 
 /** A thread running one EventLoop. */
