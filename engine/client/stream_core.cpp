@@ -47,9 +47,11 @@ void StreamCore::finish(Status status, uint64_t completeUs) {
   cv_.notify_all();
   if (pushMode_ && !endDelivered_) {
     endDelivered_ = true;
-    if (onEnd_) onEnd_(status);
-    // Forwarding ends in the implicit release (the reverse-proxy recycle).
+    // Forwarding ends in the implicit release (the reverse-proxy recycle). It comes
+    // before done(): whoever done() wakes may drop the stream at once, and a stream
+    // dropped unreleased would count as leaked and close the connection.
     if (forwarding_) release("forward()", !status.has_value());
+    if (onEnd_) onEnd_(status);
   }
 }
 
@@ -118,8 +120,8 @@ void StreamCore::flushPushed() {
   }
   if (end && !endDelivered_) {
     endDelivered_ = true;
-    if (onEnd_) onEnd_(*end);
     if (forwarding_) release("forward()", !end->has_value());
+    if (onEnd_) onEnd_(*end);
     return;
   }
   if (wasPaused && conn) conn->resumeReading();
