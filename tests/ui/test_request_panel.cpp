@@ -198,6 +198,21 @@ class TestRequestPanel : public QObject {
     QVERIFY(child<QLabel>(w.get(), "composerMessage")->text().contains(QLatin1String("needs a value")));
   }
 
+  void curlExportKeepsLiteralAtAndDashUrls() {
+    // Found by the curl-import fuzz target: a text body starting with '@' and a URL
+    // starting with '-' must come back from Copy as curl as the same request.
+    CurlImport at = CurlCommand::parse(QStringLiteral("curl --data-raw '@not-a-file' http://h:1/echo"));
+    QVERIFY(at.ok);
+    QCOMPARE(at.spec.bodyKind, RequestSpec::BodyKind::kText);
+    QCOMPARE(at.spec.bodyText, QStringLiteral("@not-a-file"));
+    QVERIFY(CurlCommand::format(at.spec).contains(QLatin1String("--data-raw")));
+    QCOMPARE(CurlCommand::parse(CurlCommand::format(at.spec)).spec, at.spec);
+    CurlImport dash = CurlCommand::parse(QStringLiteral("curl --url '-x://odd'"));
+    QVERIFY(dash.ok);
+    QCOMPARE(dash.spec.url, QStringLiteral("-x://odd"));
+    QCOMPARE(CurlCommand::parse(CurlCommand::format(dash.spec)).spec, dash.spec);
+  }
+
   void historySurvivesRecreatingTheWindow() {
     QFile::remove(historyFile());
     QString sentUrl;

@@ -66,8 +66,9 @@ bool hasHeader(const RequestSpec& s, const QString& name) {
 }
 
 // Applies a -d / --data-binary value: "@file" streams a file, anything else is text.
-void applyData(RequestSpec& s, const QString& v, bool binary, bool& sawData) {
-  if (v.startsWith(QLatin1Char('@')) && v.size() > 1) {
+// raw: --data-raw, where curl takes a leading '@' literally instead of as a file name.
+void applyData(RequestSpec& s, const QString& v, bool binary, bool raw, bool& sawData) {
+  if (!raw && v.startsWith(QLatin1Char('@')) && v.size() > 1) {
     s.bodyKind = RequestSpec::BodyKind::kFile;
     s.bodyFile = v.mid(1);
   } else {
@@ -121,8 +122,9 @@ CurlImport CurlCommand::parse(const QString& text) {
       qsizetype colon = v.indexOf(QLatin1Char(':'));
       if (colon <= 0) return {false, {}, QStringLiteral("header '%1' has no 'Name: value' form").arg(v), {}};
       s.headers.append({true, v.left(colon).trimmed(), v.mid(colon + 1).trimmed()});
-    } else if (a == "--data-binary") applyData(s, v, true, sawData);
-    else if (a.startsWith(QLatin1String("-d")) || a.startsWith(QLatin1String("--data"))) applyData(s, v, false, sawData);
+    } else if (a == "--data-binary") applyData(s, v, true, false, sawData);
+    else if (a.startsWith(QLatin1String("-d")) || a.startsWith(QLatin1String("--data")))
+      applyData(s, v, false, a == QLatin1String("--data-raw"), sawData);
     else if (a == "-T" || a == "--upload-file") {
       s.bodyKind = RequestSpec::BodyKind::kFile;
       s.bodyFile = v;
@@ -168,11 +170,14 @@ QString CurlCommand::format(const RequestSpec& spec) {
     if (!spec.contentType.isEmpty() && spec.contentType != QLatin1String("application/x-www-form-urlencoded"))
       parts << "-H" << shellQuote(QStringLiteral("Content-Type: ") + spec.contentType);
     if (spec.chunked) parts << "-H" << shellQuote(QStringLiteral("Transfer-Encoding: chunked"));
-    parts << "--data-binary" << shellQuote(spec.bodyText);
+    // curl reads a leading '@' in --data-binary as a file name; --data-raw keeps it literal.
+    parts << (spec.bodyText.startsWith(QLatin1Char('@')) ? "--data-raw" : "--data-binary") << shellQuote(spec.bodyText);
   } else if (upload) {
     if (spec.chunked) parts << "-H" << shellQuote(QStringLiteral("Transfer-Encoding: chunked"));
     parts << "-T" << shellQuote(spec.bodyFile);
   }
+  // A URL starting with '-' would read as an option: --url keeps it a URL.
+  if (spec.url.startsWith(QLatin1Char('-'))) parts << "--url";
   parts << shellQuote(spec.url);
   return parts.join(QLatin1Char(' '));
 }
