@@ -12,7 +12,7 @@ DEPS := cmake g++ make ninja-build pkg-config qt6-base-dev node-llhttp libgl-dev
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build run test bench fuzz screenshots clean
+.PHONY: all deps build run test test-asan test-tsan bench fuzz screenshots clean
 all: build
 
 deps:
@@ -29,6 +29,18 @@ run: build
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j 2 --timeout 600
+
+# The engine, CLI and integration suites under AddressSanitizer + UBSan (CI runs this too).
+test-asan: deps
+	cmake -S . -B build-asan -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=Release -DSLUICE_SANITIZE=address -DSLUICE_BUILD_UI=OFF
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j 2 --timeout 900
+
+# The engine and the client/server integration suites under ThreadSanitizer.
+test-tsan: deps
+	cmake -S . -B build-tsan -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=Release -DSLUICE_SANITIZE=thread -DSLUICE_BUILD_UI=OFF
+	cmake --build build-tsan -j $(JOBS)
+	cd build-tsan && ctest --output-on-failure -j 2 --timeout 900 -R 'engine/|client|server_http|proxy'
 
 bench: build
 	./tests/bench/run.sh $(BUILD_DIR)

@@ -1,4 +1,5 @@
 // Connection: one request/response exchange (writing the request, parsing the response).
+#include <atomic>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -190,6 +191,10 @@ void Connection::onReadable() {
   if (!rbuf_ || rbuf_.use_count() > 1) {  // still shared with body chunks: take a fresh one
     rcap_ = ctx_.config().readChunkBytes;
     rbuf_ = std::make_shared_for_overwrite<char[]>(rcap_);
+  } else {
+    // use_count() is a relaxed load; the reader dropped its chunk with a release
+    // decrement. This fence orders its last copy out of the buffer before our recv().
+    std::atomic_thread_fence(std::memory_order_acquire);
   }
   chargedBuffer_ = false;
   IoResult r = transport_->read(rbuf_.get(), rcap_);

@@ -160,7 +160,12 @@ void TestClientPeers::twoGibDownloadBoundedMemory() {
   QCOMPARE(total, o.bigFileBytes);
   uint64_t growth = peak > before ? peak - before : 0;
   qInfo("2 GiB in %.2f s (%.2f GB/s), RSS growth %.1f MiB", s, total / s / 1e9, growth / 1048576.0);
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  // ASan's quarantine and TSan's shadow memory grow with the bytes moved: report only.
+  Q_UNUSED(growth);
+#else
   QVERIFY2(growth < 16ull << 20, std::to_string(growth).c_str());
+#endif
 }
 
 void TestClientPeers::cliRequestSummary() {
