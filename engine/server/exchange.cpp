@@ -1,6 +1,7 @@
 #include "engine/server/exchange.h"
 
 #include "engine/http/serializer.h"
+#include "engine/server/json_writer.h"
 #include "engine/server/connection.h"
 #include "engine/server/server.h"
 #include "engine/server/worker.h"
@@ -122,14 +123,12 @@ void Exchange::respond(int status, http::Headers headers, std::string_view body)
   conn_.kick();
 }
 
+std::string errorJson(int status, std::string_view message) {
+  return JsonObject().addNumber("status", static_cast<int64_t>(status)).addString("error", message).str() + "\n";
+}
+
 void Exchange::respondError(int status, std::string_view message) {
-  std::string body = "{\"status\":" + std::to_string(status) + ",\"error\":\"";
-  for (char c : message) {
-    if (c == '"' || c == '\\') body += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) continue;
-    body += c;
-  }
-  body += "\"}\n";
+  std::string body = errorJson(status, message);
   http::Headers h;
   h.add("Content-Type", "application/json");
   respond(status, std::move(h), body);

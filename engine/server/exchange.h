@@ -20,6 +20,9 @@ namespace sluice::server {
 
 class Connection;
 class Exchange;
+
+/** The JSON body of an error answer: {"status":N,"error":"message"} and a newline. */
+std::string errorJson(int status, std::string_view message);
 struct ServerConfig;
 
 /**
