@@ -56,29 +56,34 @@ Result<size_t> BodyStream::read(char* dst, size_t n, std::chrono::milliseconds t
   return k;
 }
 
-Result<uint64_t> BodyStream::readAll(std::string& out, uint64_t maxBytes, std::chrono::milliseconds timeout) {
-  if (!core_) return noStream();
+namespace {
+// Takes every remaining chunk into sink (which may refuse one with an error); returns the total.
+template <typename Sink>
+Result<uint64_t> takeAll(StreamCore& core, std::chrono::milliseconds timeout, Sink&& sink) {
   uint64_t total = 0;
   for (;;) {
-    auto chunk = core_->take(timeout);
+    auto chunk = core.take(timeout);
     if (!chunk) return sluice::unexpected(chunk.error());
     if (chunk->empty()) return total;
     total += chunk->size();
+    if (Status st = sink(*chunk, total); !st) return sluice::unexpected(st.error());
+  }
+}
+}  // namespace
+
+Result<uint64_t> BodyStream::readAll(std::string& out, uint64_t maxBytes, std::chrono::milliseconds timeout) {
+  if (!core_) return noStream();
+  return takeAll(*core_, timeout, [&](const BodyChunk& chunk, uint64_t total) -> Status {
     if (total > maxBytes)
       return fail(ErrorCode::kLimit, "body larger than " + std::to_string(maxBytes) + " bytes; read it in chunks instead");
-    out.append(chunk->data());
-  }
+    out.append(chunk.data());
+    return {};
+  });
 }
 
 Result<uint64_t> BodyStream::discardAll(std::chrono::milliseconds timeout) {
   if (!core_) return noStream();
-  uint64_t total = 0;
-  for (;;) {
-    auto chunk = core_->take(timeout);
-    if (!chunk) return sluice::unexpected(chunk.error());
-    if (chunk->empty()) return total;
-    total += chunk->size();
-  }
+  return takeAll(*core_, timeout, [](const BodyChunk&, uint64_t) -> Status { return {}; });
 }
 
 void BodyStream::setCallbacks(DataCallback onData, EndCallback onEnd) {
