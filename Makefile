@@ -7,10 +7,13 @@ GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Uni
 
 # Every Debian package the build, the GUI, the tests and the benchmarks need.
 DEPS := cmake g++ make ninja-build pkg-config qt6-base-dev node-llhttp libgl-dev \
+        libssl-dev nlohmann-json3-dev liburiparser-dev zlib1g-dev libbrotli-dev openssl locales-all \
         curl nginx python3 xvfb xauth imagemagick wrk nghttp2-client hyperfine valgrind \
         procps iproute2 fonts-dejavu-core clang libclang-rt-14-dev
 
 FUZZ_SECONDS ?= 60
+# ccache, when the machine has it, makes rebuilds in several checkouts cheap (not required).
+LAUNCHER := $(shell command -v ccache >/dev/null 2>&1 && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
 .PHONY: all deps build run test test-asan test-tsan bench fuzz screenshots clean
 all: build
@@ -19,7 +22,7 @@ deps:
 	@./scripts/install-deps.sh $(DEPS)
 
 $(BUILD_DIR)/CMakeCache.txt:
-	cmake -S . -B $(BUILD_DIR) -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD_DIR) -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(LAUNCHER) $(CMAKE_FLAGS)
 
 build: deps $(BUILD_DIR)/CMakeCache.txt
 	cmake --build $(BUILD_DIR) -j $(JOBS)

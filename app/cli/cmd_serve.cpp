@@ -13,7 +13,8 @@
 #include "app/cli/commands.h"
 #include "engine/client/request.h"
 #include "engine/observe/event_buffer.h"
-#include "engine/server/routes.h"
+#include "engine/site/site_options.h"
+#include "engine/wiring/default_router.h"
 #include "engine/server/server.h"
 #include "engine/util/units.h"
 
@@ -22,7 +23,7 @@ namespace sluice::cli {
 namespace {
 
 using server::ServerConfig;
-using server::RouteOptions;
+using site::RouteOptions;
 
 const char* kServeHelp =
     "usage: sluice-cli serve [options]\n\n"
@@ -186,7 +187,7 @@ int runServe(int argc, char** argv) {
   sigaddset(&stopSignals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
 
-  auto router = server::makeDefaultRouter(args.routes);
+  auto router = wiring::makeDefaultRouter(args.routes);
   server::Server srv(args.config, router);
   if (auto st = srv.start(); !st) {
     std::fprintf(stderr, "sluice-cli serve: %s\n", st.error().message.c_str());

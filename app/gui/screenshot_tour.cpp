@@ -12,7 +12,7 @@
 #include <QTimer>
 #include <cstdio>
 
-#include "ui/bridge/request_spec.h"
+#include "ui/requests/request_spec.h"
 #include "ui/bridge/scenario_runner.h"
 #include "ui/bridge/server_host.h"
 #include "ui/bridge/transfer.h"

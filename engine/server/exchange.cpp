@@ -1,7 +1,7 @@
 #include "engine/server/exchange.h"
 
 #include "engine/http/serializer.h"
-#include "engine/server/json_writer.h"
+#include "engine/codec/json_writer.h"
 #include "engine/server/connection.h"
 #include "engine/server/server.h"
 #include "engine/server/worker.h"
@@ -124,7 +124,7 @@ void Exchange::respond(int status, http::Headers headers, std::string_view body)
 }
 
 std::string errorJson(int status, std::string_view message) {
-  return JsonObject().addNumber("status", static_cast<int64_t>(status)).addString("error", message).str() + "\n";
+  return codec::JsonObject().addNumber("status", static_cast<int64_t>(status)).addString("error", message).str() + "\n";
 }
 
 void Exchange::respondError(int status, std::string_view message) {

@@ -6,10 +6,10 @@
 #include <string>
 
 #include "support/test_env.h"
-#include "engine/server/multipart_parser.h"
+#include "engine/site/upload/multipart_parser.h"
 
 using namespace sluice;
-using namespace sluice::server;
+using namespace sluice::site;
 
 namespace {
 struct Recorder : MultipartSink {

@@ -3,9 +3,9 @@
 #include <QtTest>
 
 #include "support/test_env.h"
-#include "engine/server/name_rules.h"
+#include "engine/site/upload/name_rules.h"
 
-using namespace sluice::server;
+using namespace sluice::site;
 
 class TestNameRules : public QObject {
   Q_OBJECT

@@ -6,10 +6,10 @@
 #include <string>
 
 #include "support/test_env.h"
-#include "engine/server/sha256.h"
-#include "engine/server/upload_digest.h"
+#include "engine/codec/sha256.h"
+#include "engine/site/upload/upload_digest.h"
 
-using sluice::server::Sha256;
+using sluice::codec::Sha256;
 
 class TestSha256 : public QObject {
   Q_OBJECT
@@ -53,15 +53,15 @@ class TestSha256 : public QObject {
 
   void digestFieldRoundTrip() {
     auto d = Sha256::of("hello\n");
-    std::string field = sluice::server::formatSha256Field(d);
+    std::string field = sluice::site::formatSha256Field(d);
     QCOMPARE(QString::fromStdString(field), QString("sha-256=:WJG1tSLV3whtD/CxEPvZ0hu0/HFjrzTQgoai6Eb2vgM=:"));
-    auto parsed = sluice::server::parseSha256Member("sha-512=:AAAA:, " + field);
+    auto parsed = sluice::site::parseSha256Member("sha-512=:AAAA:, " + field);
     QVERIFY(parsed.has_value());
     QVERIFY(parsed->has_value());
     QVERIFY(**parsed == d);
-    QVERIFY(!sluice::server::parseSha256Member("sha-256=:notbase64!:").has_value());
-    QVERIFY(!sluice::server::parseSha256Member("sha-256=:AAAA:").has_value());  // not 32 bytes
-    auto none = sluice::server::parseSha256Member("md5=:AAAA:");
+    QVERIFY(!sluice::site::parseSha256Member("sha-256=:notbase64!:").has_value());
+    QVERIFY(!sluice::site::parseSha256Member("sha-256=:AAAA:").has_value());  // not 32 bytes
+    auto none = sluice::site::parseSha256Member("md5=:AAAA:");
     QVERIFY(none.has_value() && !none->has_value());
   }
 };

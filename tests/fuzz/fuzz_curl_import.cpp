@@ -1,4 +1,4 @@
-// The GUI's curl-command importer (ui/bridge/curl_command.h, Qt Core only).
+// The GUI's curl-command importer (ui/requests/curl_command.h, Qt Core only).
 //
 // Input: [stride][phase] then a command line (UTF-8). Invariants:
 //  - no crash; a refusal has words (error is non-empty);
@@ -16,7 +16,7 @@
 #include <string>
 
 #include "fuzz_split.h"
-#include "ui/bridge/curl_command.h"
+#include "ui/requests/curl_command.h"
 
 using sluice::ui::CurlCommand;
 using sluice::ui::RequestSpec;

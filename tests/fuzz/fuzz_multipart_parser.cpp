@@ -13,14 +13,14 @@
 #include <string>
 #include <vector>
 
-#include "engine/server/multipart_parser.h"
+#include "engine/site/upload/multipart_parser.h"
 #include "fuzz_split.h"
 
 using sluice::ErrorCode;
 using sluice::Status;
-using sluice::server::MultipartParser;
-using sluice::server::MultipartPart;
-using sluice::server::MultipartSink;
+using sluice::site::MultipartParser;
+using sluice::site::MultipartPart;
+using sluice::site::MultipartSink;
 
 namespace {
 

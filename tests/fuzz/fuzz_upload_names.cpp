@@ -14,7 +14,7 @@
 #include <filesystem>
 #include <string>
 
-#include "engine/server/name_rules.h"
+#include "engine/site/upload/name_rules.h"
 #include "fuzz_split.h"
 
 namespace {
@@ -55,7 +55,7 @@ bool wellFormedUtf8(std::string_view s) {
 
 void checkAccepted(std::string_view name) {
   CHECK(!name.empty() && name != "." && name != "..");
-  CHECK(name.size() <= sluice::server::kMaxNameBytes);
+  CHECK(name.size() <= sluice::site::kMaxNameBytes);
   for (size_t i = 0; i < name.size(); ++i) {
     auto c = static_cast<uint8_t>(name[i]);
     CHECK(c != '/' && c != '\\' && c != 0 && c >= 0x20 && c != 0x7F);
@@ -69,7 +69,7 @@ void checkAccepted(std::string_view name) {
   CHECK(joined.parent_path() == dir);
   CHECK(joined.filename() == std::string(name));
   // The URL form of the name comes back as the same name.
-  auto back = sluice::server::decodeFileName(sluice::server::encodeFileName(name));
+  auto back = sluice::site::decodeFileName(sluice::site::encodeFileName(name));
   CHECK(back && *back == name);
 }
 
@@ -79,11 +79,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 2) return 0;
   std::string_view name(reinterpret_cast<const char*>(data + 2), size - 2);
 
-  auto raw = sluice::server::checkFileName(name);
+  auto raw = sluice::site::checkFileName(name);
   if (raw) checkAccepted(name);
   else CHECK(raw.error().code == sluice::ErrorCode::kInvalidArgument && !raw.error().message.empty());
 
-  auto decoded = sluice::server::decodeFileName(name);
+  auto decoded = sluice::site::decodeFileName(name);
   if (decoded) checkAccepted(*decoded);
   else CHECK(decoded.error().code == sluice::ErrorCode::kInvalidArgument && !decoded.error().message.empty());
 
@@ -106,7 +106,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     at += piece.size();
   }
-  auto again = sluice::server::decodeFileName(reencoded);
+  auto again = sluice::site::decodeFileName(reencoded);
   CHECK(again.has_value() == decoded.has_value());
   if (again) CHECK(*again == *decoded);
   return 0;

@@ -39,7 +39,7 @@ class TestProxy : public QObject {
     QVERIFY2(!sluice::test::curlPath().empty(), "curl is missing: run make deps");
     QVERIFY2(upstream_.start(), upstream_.error().c_str());
     const std::string base = "http://127.0.0.1:" + std::to_string(upstream_.port());
-    QVERIFY2(proxy_.start({}, [&](sluice::server::RouteOptions& o) { o.proxyUpstream = base; }), proxy_.error().c_str());
+    QVERIFY2(proxy_.start({}, [&](sluice::site::RouteOptions& o) { o.proxyUpstream = base; }), proxy_.error().c_str());
   }
   void cleanupTestCase() {
     proxy_.stop();
@@ -91,7 +91,7 @@ class TestProxy : public QObject {
 
   void deadUpstreamGets502InWords() {
     InProcessServer orphan;
-    QVERIFY(orphan.start({}, [](sluice::server::RouteOptions& o) { o.proxyUpstream = "http://127.0.0.1:1"; }));
+    QVERIFY(orphan.start({}, [](sluice::site::RouteOptions& o) { o.proxyUpstream = "http://127.0.0.1:1"; }));
     auto r = curl({"-w", "%{http_code}", orphan.url("/anything")});
     QVERIFY2(r.out.ends_with("502"), r.out.c_str());
     QVERIFY2(r.out.find("upstream") != std::string::npos, r.out.c_str());

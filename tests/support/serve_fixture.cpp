@@ -2,7 +2,8 @@
 
 #include <unistd.h>
 
-#include "engine/server/routes.h"
+#include "engine/site/site_options.h"
+#include "engine/wiring/default_router.h"
 #include "support/test_env.h"
 
 namespace sluice::test {
@@ -73,15 +74,15 @@ InProcessServer::~InProcessServer() {
 
 bool InProcessServer::start(server::ServerConfig config) { return start(std::move(config), nullptr); }
 
-bool InProcessServer::start(server::ServerConfig config, const std::function<void(server::RouteOptions&)>& tweak) {
+bool InProcessServer::start(server::ServerConfig config, const std::function<void(site::RouteOptions&)>& tweak) {
   dir_ = makeTempDir("inproc");
   config.listen = "127.0.0.1:0";
-  server::RouteOptions routes;
+  site::RouteOptions routes;
   routes.uploadDir = dir_ + "/uploads";
   routes.maxBodyBytes = config.maxBodyBytes;
   routes.boundHost = "127.0.0.1";
   if (tweak) tweak(routes);
-  server_ = std::make_unique<server::Server>(config, server::makeDefaultRouter(routes));
+  server_ = std::make_unique<server::Server>(config, wiring::makeDefaultRouter(routes));
   auto st = server_->start();
   if (!st) {
     error_ = st.error().message;

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/server/routes.h"
+#include "engine/site/site_options.h"
 #include "engine/server/server.h"
 #include "engine/server/server_config.h"
 #include "support/process.h"
@@ -67,7 +67,7 @@ class InProcessServer {
   /** Starts a Server with config (listen forced to 127.0.0.1:0) and the default router. */
   bool start(server::ServerConfig config = {});
   /** Same, with the route options adjusted by tweak (e.g. a proxy upstream). */
-  bool start(server::ServerConfig config, const std::function<void(server::RouteOptions&)>& tweak);
+  bool start(server::ServerConfig config, const std::function<void(site::RouteOptions&)>& tweak);
   /** The upload folder of this server. */
   std::string uploadDir() const { return dir_ + "/uploads"; }
   const std::string& error() const { return error_; }

@@ -18,7 +18,7 @@
 #include "engine/util/units.h"
 #include "support/test_env.h"
 #include "ui/bridge/client_bridge.h"
-#include "ui/bridge/curl_command.h"
+#include "ui/requests/curl_command.h"
 #include "ui/models/history_model.h"
 #include "ui/panels/main_window.h"
 #include "ui/panels/request_panel.h"

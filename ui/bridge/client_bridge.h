@@ -9,7 +9,7 @@
 
 #include "engine/client/pool_types.h"
 #include "engine/observe/event_buffer.h"
-#include "ui/bridge/request_spec.h"
+#include "ui/requests/request_spec.h"
 
 namespace sluice::client {
 class Client;

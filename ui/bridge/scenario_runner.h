@@ -5,7 +5,7 @@
 #include <QString>
 #include <memory>
 
-#include "ui/bridge/request_spec.h"
+#include "ui/requests/request_spec.h"
 
 namespace sluice::ui {
 

@@ -6,7 +6,8 @@
 #include <thread>
 
 #include "engine/net/socket.h"
-#include "engine/server/routes.h"
+#include "engine/site/site_options.h"
+#include "engine/wiring/default_router.h"
 #include "engine/server/server.h"
 #include "ui/bridge/event_pump.h"
 #include "ui/bridge/gui_waker.h"
@@ -51,13 +52,13 @@ QString ServerHost::start() {
   config.listen = settings_.listen.toStdString();
   config.mode = settings_.buffered ? server::BodyMode::kBuffered : server::BodyMode::kStream;
   config.maxBodyBytes = settings_.maxBodyBytes;
-  server::RouteOptions routes;
+  site::RouteOptions routes;
   routes.uploadDir = uploadDir().toStdString();
   routes.maxBodyBytes = settings_.maxBodyBytes;
   routes.token = settings_.token.toStdString();
   routes.proxyUpstream = settings_.proxyUpstream.toStdString();
   routes.boundHost = addr->host();
-  auto srv = std::make_unique<server::Server>(config, server::makeDefaultRouter(routes));
+  auto srv = std::make_unique<server::Server>(config, wiring::makeDefaultRouter(routes));
   if (auto st = srv->start(); !st) return QString::fromStdString(st.error().message);
   server_ = std::move(srv);
   pump_ = new EventPump(server_->events(), this);

@@ -17,7 +17,7 @@
 #include <optional>
 
 #include "engine/client/client.h"
-#include "ui/bridge/request_spec.h"
+#include "ui/requests/request_spec.h"
 
 namespace sluice::ui {
 

@@ -5,7 +5,7 @@
 #include <QList>
 #include <QTimer>
 
-#include "ui/bridge/request_spec.h"
+#include "ui/requests/request_spec.h"
 
 namespace sluice::ui {
 

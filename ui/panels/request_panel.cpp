@@ -20,7 +20,7 @@
 #include <QVBoxLayout>
 
 #include "ui/bridge/client_bridge.h"
-#include "ui/bridge/curl_command.h"
+#include "ui/requests/curl_command.h"
 #include "ui/bridge/transfer.h"
 #include "ui/models/history_model.h"
 #include "ui/panels/response_view.h"

@@ -3,7 +3,7 @@
 #include <QWidget>
 #include <memory>
 
-#include "ui/bridge/request_spec.h"
+#include "ui/requests/request_spec.h"
 
 class QButtonGroup;
 class QCheckBox;

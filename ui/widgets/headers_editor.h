@@ -3,7 +3,7 @@
 #include <QList>
 #include <QTableWidget>
 
-#include "ui/bridge/request_spec.h"
+#include "ui/requests/request_spec.h"
 
 namespace sluice::ui {
 

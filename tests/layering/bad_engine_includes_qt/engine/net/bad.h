@@ -1,0 +1,2 @@
+// A fixture for the layering test: an engine file that includes Qt.
+#include <QString>

@@ -1,0 +1,94 @@
+#include "ui/requests/request_spec.h"
+
+#include <QJsonArray>
+#include <QUrl>
+
+namespace sluice::ui {
+
+QString releasePolicyName(ReleasePolicy p) {
+  switch (p) {
+    case ReleasePolicy::kAtEnd: return QStringLiteral("release at end");
+    case ReleasePolicy::kNow: return QStringLiteral("release now (after head)");
+    case ReleasePolicy::kReset: return QStringLiteral("reset() at end");
+    case ReleasePolicy::kLate: return QStringLiteral("late release (1 s after end)");
+    case ReleasePolicy::kLeak: return QStringLiteral("leak (never release)");
+    case ReleasePolicy::kDouble: return QStringLiteral("double release");
+  }
+  return {};
+}
+
+QString releasePolicyKey(ReleasePolicy p) {
+  switch (p) {
+    case ReleasePolicy::kAtEnd: return QStringLiteral("end");
+    case ReleasePolicy::kNow: return QStringLiteral("now");
+    case ReleasePolicy::kReset: return QStringLiteral("reset");
+    case ReleasePolicy::kLate: return QStringLiteral("late");
+    case ReleasePolicy::kLeak: return QStringLiteral("leak");
+    case ReleasePolicy::kDouble: return QStringLiteral("double");
+  }
+  return QStringLiteral("end");
+}
+
+ReleasePolicy releasePolicyFromKey(const QString& key) {
+  for (auto p : {ReleasePolicy::kAtEnd, ReleasePolicy::kNow, ReleasePolicy::kReset, ReleasePolicy::kLate,
+                 ReleasePolicy::kLeak, ReleasePolicy::kDouble})
+    if (releasePolicyKey(p) == key) return p;
+  return ReleasePolicy::kAtEnd;
+}
+
+namespace {
+QString bodyKindKey(RequestSpec::BodyKind k) {
+  switch (k) {
+    case RequestSpec::BodyKind::kNone: return QStringLiteral("none");
+    case RequestSpec::BodyKind::kText: return QStringLiteral("text");
+    case RequestSpec::BodyKind::kFile: return QStringLiteral("file");
+  }
+  return QStringLiteral("none");
+}
+
+RequestSpec::BodyKind bodyKindFromKey(const QString& k) {
+  if (k == QLatin1String("text")) return RequestSpec::BodyKind::kText;
+  if (k == QLatin1String("file")) return RequestSpec::BodyKind::kFile;
+  return RequestSpec::BodyKind::kNone;
+}
+}  // namespace
+
+QJsonObject RequestSpec::toJson() const {
+  QJsonArray hs;
+  for (const auto& h : headers)
+    hs.append(QJsonObject{{"enabled", h.enabled}, {"name", h.name}, {"value", h.value}});
+  return QJsonObject{{"method", method},         {"url", url},
+                     {"headers", hs},            {"body", bodyKindKey(bodyKind)},
+                     {"bodyText", bodyText},     {"contentType", contentType},
+                     {"bodyFile", bodyFile},     {"chunked", chunked},
+                     {"forceNew", forceNewConnection}, {"noReturn", noReturnToPool},
+                     {"release", releasePolicyKey(release)}};
+}
+
+RequestSpec RequestSpec::fromJson(const QJsonObject& o) {
+  RequestSpec s;
+  s.method = o.value("method").toString(QStringLiteral("GET"));
+  s.url = o.value("url").toString();
+  for (const auto& v : o.value("headers").toArray()) {
+    QJsonObject h = v.toObject();
+    s.headers.append({h.value("enabled").toBool(true), h.value("name").toString(), h.value("value").toString()});
+  }
+  s.bodyKind = bodyKindFromKey(o.value("body").toString());
+  s.bodyText = o.value("bodyText").toString();
+  s.contentType = o.value("contentType").toString();
+  s.bodyFile = o.value("bodyFile").toString();
+  s.chunked = o.value("chunked").toBool();
+  s.forceNewConnection = o.value("forceNew").toBool();
+  s.noReturnToPool = o.value("noReturn").toBool();
+  s.release = releasePolicyFromKey(o.value("release").toString());
+  return s;
+}
+
+QString RequestSpec::shortLabel() const {
+  QUrl u(url);
+  QString path = u.isValid() && !u.path().isEmpty() ? u.path() : url;
+  if (u.hasQuery()) path += QLatin1Char('?') + u.query();
+  return method + QLatin1Char(' ') + path;
+}
+
+}  // namespace sluice::ui
