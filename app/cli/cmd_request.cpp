@@ -16,6 +16,7 @@
 
 #include "app/cli/commands.h"
 #include "engine/client/client.h"
+#include "engine/observe/event_drainer.h"
 #include "engine/util/units.h"
 
 namespace sluice::cli {
@@ -336,15 +337,17 @@ void oneRequest(Run& run, const std::string& url) {
     case ReleaseMode::kReset: ex->body.reset(); break;
     case ReleaseMode::kDouble: ex->body.release(); ex->body.release(); break;
     case ReleaseMode::kLeak: { std::lock_guard lock(run.mutex); run.leaked.push_back(std::move(ex->body)); break; }
+    case ReleaseMode::kNow: break;  // released at the head already
     default: ex->body.release(); break;
   }
   Timings t = o.release == ReleaseMode::kLeak ? ex->response.timings : ex->body.timings();
   report(run, url, &ex->response, bytes ? *bytes : 0, t, bytes ? nullptr : &bytes.error());
 }
 
-void printSummary(Run& run, double seconds) {
+void printSummary(Run& run, double seconds, uint64_t eventsDropped) {
   ClientStats s = run.client.stats();
   auto snap = run.client.snapshot();
+  std::string dropped = eventsDropped ? "; " + std::to_string(eventsDropped) + " events dropped" : std::string();
   double reuse = s.requests ? static_cast<double>(s.reused) / static_cast<double>(s.requests) : 0;
   std::string closes;
   for (size_t i = 0; i < s.closes.size(); ++i)
@@ -355,19 +358,21 @@ void printSummary(Run& run, double seconds) {
   if (run.opt.json) {
     std::printf("{\"summary\":{\"requests\":%llu,\"failures\":%llu,\"connections_opened\":%llu,\"reused\":%llu,\"reuse_ratio\":%.3f,"
                 "\"retries\":%llu,\"double_releases\":%llu,\"leaks\":%llu,\"body_bytes\":%llu,\"seconds\":%.3f,\"open_fds\":%llu,"
-                "\"closes\":\"%s\"}}\n",
+                "\"closes\":\"%s\",\"connects_failed\":%llu,\"held_streams\":%llu,\"events_dropped\":%llu}}\n",
                 (unsigned long long)s.requests, (unsigned long long)run.failures.load(), (unsigned long long)s.connectionsOpened,
                 (unsigned long long)s.reused, reuse, (unsigned long long)s.retries, (unsigned long long)s.doubleReleases,
                 (unsigned long long)s.leaks, (unsigned long long)run.bodyBytes.load(), seconds, (unsigned long long)snap.openFds,
-                jsonEscape(closes).c_str());
+                jsonEscape(closes).c_str(), (unsigned long long)s.connectsFailed, (unsigned long long)s.heldStreams,
+                (unsigned long long)eventsDropped);
     return;
   }
   std::fprintf(stderr,
-               "-- %llu requests (%llu failed) in %.3f s, %s body; %llu connections opened, reuse %.1f%%, %llu retried\n"
-               "-- closes: %s; double releases %llu, leaks %llu, open fds %llu\n",
+               "-- %llu requests (%llu failed) in %.3f s, %s body; %llu connections opened (%llu connects failed), reuse %.1f%%, %llu retried\n"
+               "-- closes: %s; double releases %llu, leaks %llu, open fds %llu%s\n",
                (unsigned long long)s.requests, (unsigned long long)run.failures.load(), seconds, formatBytes(run.bodyBytes).c_str(),
-               (unsigned long long)s.connectionsOpened, reuse * 100, (unsigned long long)s.retries, closes.empty() ? "none" : closes.c_str(),
-               (unsigned long long)s.doubleReleases, (unsigned long long)s.leaks, (unsigned long long)snap.openFds);
+               (unsigned long long)s.connectionsOpened, (unsigned long long)s.connectsFailed, reuse * 100, (unsigned long long)s.retries,
+               closes.empty() ? "none" : closes.c_str(), (unsigned long long)s.doubleReleases, (unsigned long long)s.leaks,
+               (unsigned long long)snap.openFds, dropped.c_str());
 }
 
 }  // namespace
@@ -379,6 +384,8 @@ int runRequest(int argc, char** argv) {
     if (int rc = parseOne(o, argc, argv, i); rc != 0) return rc < 0 ? 0 : rc;
   if (o.urls.empty()) return usage(stderr), 2;
   Client client(o.config);
+  // The CLI shows no events, but it drains them, so the buffer never fills and drops.
+  observe::EventDrainer drainer(client.events());
   Run run{o, client};
   if (!o.output.empty()) {
     run.outFd = ::open(o.output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -404,8 +411,11 @@ int runRequest(int argc, char** argv) {
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   run.leaked.clear();  // dropping them now records the leaks
-  std::this_thread::sleep_for(std::chrono::milliseconds(o.release == ReleaseMode::kLeak ? 50 : 0));
-  printSummary(run, seconds);
+  // Every release, drop and close above is applied before the counts are read.
+  if (!client.settle(std::chrono::milliseconds(10000)))
+    std::fprintf(stderr, "sluice-cli request: the pool did not settle within 10 s; the summary may be incomplete\n");
+  drainer.stop();
+  printSummary(run, seconds, client.events().dropped());
   if (run.outFd != 1) ::close(run.outFd);
   return run.failures ? 1 : 0;
 }

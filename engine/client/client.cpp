@@ -113,6 +113,14 @@ PoolSnapshot Client::snapshot() {
   return fut.get();
 }
 
+bool Client::settle(std::chrono::milliseconds timeout) {
+  if (impl_->loop->inLoopThread()) return false;
+  auto promise = std::make_shared<std::promise<void>>();
+  auto fut = promise->get_future();
+  if (!impl_->onLoop([promise](ConnectionPool& p) { p.whenSettled([promise] { promise->set_value(); }); })) return false;
+  return fut.wait_for(timeout) == std::future_status::ready;
+}
+
 ClientStats Client::stats() const { return impl_->ctx->stats(); }
 observe::EventBuffer& Client::events() { return impl_->ctx->events(); }
 const ClientConfig& Client::config() const { return impl_->ctx->config(); }

@@ -99,6 +99,14 @@ class Client {
   /** Blocking form of snapshotAsync(). Not from the loop thread. */
   PoolSnapshot snapshot();
 
+  /**
+   * Waits until every release, drop and close issued before this call has been applied
+   * and nothing is in motion (no request waiting, connecting or awaiting its head, no
+   * connection draining), so that stats() is final. False when timeout passed first.
+   * Not from the loop thread.
+   */
+  bool settle(std::chrono::milliseconds timeout);
+
   /** Running totals; thread-safe, cheap. */
   ClientStats stats() const;
   /** Connection and request events (EventKind::kClientConnState, kClientRequest, kClientWarning). */

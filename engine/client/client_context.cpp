@@ -50,10 +50,12 @@ ClientStats ClientContext::stats() const {
   s.requests = ld(requests);
   s.failures = ld(failures);
   s.connectionsOpened = ld(connectionsOpened);
+  s.connectsFailed = ld(connectsFailed);
   s.reused = ld(reused);
   s.retries = ld(retries);
   s.doubleReleases = ld(doubleReleases);
   s.leaks = ld(leaks);
+  s.heldStreams = ld(heldStreams);
   s.heldTooLong = ld(heldTooLong);
   s.drainedBytes = ld(drainedBytes);
   s.drainsKept = ld(drainsKept);
@@ -78,14 +80,14 @@ const char* connStateName(ConnState s) {
 const char* closeReasonName(CloseReason r) {
   switch (r) {
     case CloseReason::kNone: return "none";
-    case CloseReason::kPeerClosed: return "peer closed";
+    case CloseReason::kPeerClosed: return "closed by peer";
+    case CloseReason::kPeerReset: return "reset by peer";
     case CloseReason::kConnectionClose: return "Connection: close";
     case CloseReason::kIdleTimeout: return "idle timeout";
     case CloseReason::kMaxAge: return "max age";
     case CloseReason::kPoolFull: return "idle pool full";
     case CloseReason::kNotDrained: return "body not drained";
     case CloseReason::kFramingError: return "framing error";
-    case CloseReason::kTruncated: return "truncated body";
     case CloseReason::kIoError: return "I/O error";
     case CloseReason::kTimeout: return "timeout";
     case CloseReason::kLeaked: return "leaked";

@@ -58,6 +58,7 @@ void Connection::onResolved(Result<net::SocketAddress> addr) {
   if (!transport_) return failAttempt(Error::make(ErrorCode::kInvalidArgument, "unsupported scheme " + host_.url.scheme), CloseReason::kConnectFailed, false);
   if (auto st = transport_->connect(*addr); !st)
     return failAttempt(Error::make(ErrorCode::kConnect, "cannot connect to " + host_.url.authority() + ": " + st.error().message), CloseReason::kConnectFailed, false);
+  connectIssued_ = true;
   interest_ = EPOLLOUT;
   if (auto st = loop_.add(transport_->fd(), interest_, this); !st) return failAttempt(st.error(), CloseReason::kIoError, false);
   registered_ = true;
@@ -81,6 +82,10 @@ void Connection::onConnected() {
     e.code = ErrorCode::kConnect;
     return failAttempt(std::move(e), CloseReason::kConnectFailed, false);
   }
+  // The fact "a connection was opened" is decided here, once: a refused or timed-out
+  // connect is counted by close() as a failed connect instead.
+  connectIssued_ = false;
+  ctx_.connectionsOpened.fetch_add(1, std::memory_order_relaxed);
   if (req_) req_->timings.connectUs = req_->sinceStartUs(net::Clock::now());
   beginRequest();
 }
@@ -183,13 +188,16 @@ void Connection::close(CloseReason reason, std::string detail) {
   if (registered_) loop_.remove(transport_->fd());
   registered_ = false;
   if (transport_) transport_->close();
+  if (std::exchange(connectIssued_, false)) ctx_.connectsFailed.fetch_add(1, std::memory_order_relaxed);
   ctx_.closes[static_cast<size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
   std::string why = closeReasonName(reason);
   if (!detail.empty()) why += ": " + detail;
   state_ = ConnState::kClosed;
   ctx_.event(EventKind::kClientConnState, id_, reqId(), static_cast<int>(ConnState::kClosed), "closed", why, bytesIn_, bytesOut_);
   if (core_) {
-    core_->finish(sluice::unexpected(Error::make(reason == CloseReason::kTruncated ? ErrorCode::kClosed : ErrorCode::kProtocol,
+    core_->finish(sluice::unexpected(Error::make(reason == CloseReason::kPeerClosed || reason == CloseReason::kPeerReset
+                                                     ? ErrorCode::kClosed
+                                                     : ErrorCode::kProtocol,
                                               "connection #" + std::to_string(id_) + " closed: " + why)),
                   req_ ? req_->sinceStartUs(net::Clock::now()) : 0);
     core_->detach();

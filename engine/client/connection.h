@@ -75,6 +75,8 @@ class Connection final : public net::IoHandler, public std::enable_shared_from_t
   void onResolved(Result<net::SocketAddress> addr);
   void onConnected();
   void failAttempt(Error err, CloseReason reason, bool retryable);
+  /** A socket error as a close reason: ECONNRESET is "reset by peer", whatever the phase. */
+  static CloseReason reasonForErrno(int err);
   void beginRequest();
   Status buildHead();
   void flushWrites();
@@ -115,6 +117,7 @@ class Connection final : public net::IoHandler, public std::enable_shared_from_t
   std::unique_ptr<http::Parser> parser_;
   uint32_t interest_ = 0;
   bool registered_ = false;
+  bool connectIssued_ = false;   ///< connect() went to the kernel: its outcome is counted once
 
   std::shared_ptr<PendingRequest> req_;
   std::shared_ptr<StreamCore> core_;

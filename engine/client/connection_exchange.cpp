@@ -105,7 +105,7 @@ void Connection::flushWrites() {
       }
       Error e = Error::system("send", r.err);
       e.message = "sending the request on connection #" + std::to_string(id_) + " failed: " + std::strerror(r.err);
-      return failAttempt(std::move(e), CloseReason::kIoError, true);
+      return failAttempt(std::move(e), reasonForErrno(r.err), true);
     }
     out_.clear();
     outOff_ = 0;
@@ -203,8 +203,8 @@ void Connection::onReadable() {
     if (r.wouldBlock()) return;
     Error e = Error::system("recv", r.err);
     e.message = "connection #" + std::to_string(id_) + " failed: " + std::strerror(r.err);
-    if (!headDelivered_) return failAttempt(std::move(e), CloseReason::kPeerClosed, reqBytesIn_ == 0);
-    return close(CloseReason::kIoError, e.message);
+    if (!headDelivered_) return failAttempt(std::move(e), reasonForErrno(r.err), reqBytesIn_ == 0);
+    return close(reasonForErrno(r.err), e.message);
   }
   if (reqBytesIn_ == 0 && req_) req_->timings.firstByteUs = req_->sinceStartUs(net::Clock::now());
   bytesIn_ += static_cast<uint64_t>(r.n);
@@ -230,7 +230,7 @@ void Connection::onEof() {
                          CloseReason::kPeerClosed, true);
     return failAttempt(Error::make(ErrorCode::kParse, "the server closed connection #" + std::to_string(id_) +
                                                           " in the middle of the response head"),
-                       CloseReason::kTruncated, false);
+                       CloseReason::kPeerClosed, false);
   }
   if (messageDone_) {
     markNotReusable(CloseReason::kPeerClosed, NewConnReason::kPeerClosedIdle, "peer closed after the response");
@@ -241,7 +241,14 @@ void Connection::onEof() {
                     std::to_string(parser_->bodyBytes()) + " body bytes";
   if (auto cl = parser_->response().framing.contentLength) why += " of " + std::to_string(*cl);
   else if (parser_->response().framing.chunked) why += " (inside the chunked body)";
-  close(CloseReason::kTruncated, why);
+  close(CloseReason::kPeerClosed, why);
+}
+
+CloseReason Connection::reasonForErrno(int err) {
+  if (err == ECONNRESET) return CloseReason::kPeerReset;
+  if (err == EPIPE) return CloseReason::kPeerClosed;  // writing after the peer's FIN
+  if (err == ETIMEDOUT) return CloseReason::kTimeout;
+  return CloseReason::kIoError;
 }
 
 void Connection::parseBuffered() {
@@ -322,6 +329,9 @@ void Connection::onHead() {
     file_.reset();
     markNotReusable(CloseReason::kConnectionClose, std::nullopt, "final status before 100 Continue; body not sent");
   }
+  // "Reused" is decided here, when a head arrives on a connection that served before;
+  // an attempt that failed on a reused connection and was retried never gets here.
+  if (reusedForCurrent_) ctx_.reused.fetch_add(1, std::memory_order_relaxed);
   auto now = net::Clock::now();
   Response r;
   r.requestId = req_->id;

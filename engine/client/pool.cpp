@@ -42,7 +42,6 @@ void ConnectionPool::submit(std::shared_ptr<PendingRequest> req) {
       req->verdict.connectionId = c->id();
       req->verdict.idleMs = static_cast<uint64_t>(duration_cast<milliseconds>(now - c->idleSince()).count());
       h.lossReason.reset();
-      ctx_->reused.fetch_add(1, std::memory_order_relaxed);
       c->start(std::move(req), true);
       return;
     }
@@ -84,7 +83,6 @@ void ConnectionPool::openNew(HostPool& h, std::shared_ptr<PendingRequest> req, N
   req->verdict.reused = false;
   req->verdict.connectionId = c->id();
   req->verdict.reason = why;
-  ctx_->connectionsOpened.fetch_add(1, std::memory_order_relaxed);
   c->open(std::move(req));
 }
 
@@ -132,6 +130,33 @@ void ConnectionPool::recycle(Connection& c) {
   c.becomeIdle();
   h.idle.push_back(&c);
   if (!h.waiters.empty()) serviceWaiters(h);
+  checkSettled();
+}
+
+bool ConnectionPool::settled() const {
+  for (const auto& [key, h] : hosts_) {
+    if (!h->waiters.empty()) return false;
+    for (const auto& c : h->conns) {
+      ConnState s = c->state();
+      if (s != ConnState::kIdle && s != ConnState::kStreaming && s != ConnState::kClosed) return false;
+    }
+  }
+  return true;
+}
+
+void ConnectionPool::whenSettled(std::function<void()> fn) {
+  if (settled()) return fn();
+  settleWaiters_.push_back(std::move(fn));
+}
+
+void ConnectionPool::checkSettled() {
+  if (settleWaiters_.empty()) return;
+  // After this batch: the closing connection has left its host by then.
+  loop_.defer([this, alive = std::weak_ptr<bool>(alive_)] {
+    auto a = alive.lock();
+    if (!a || !*a || settleWaiters_.empty() || !settled()) return;
+    for (auto& fn : std::exchange(settleWaiters_, {})) fn();
+  });
 }
 
 void ConnectionPool::eraseFrom(HostPool& h, Connection& c) {
@@ -146,6 +171,7 @@ void ConnectionPool::eraseFrom(HostPool& h, Connection& c) {
 void ConnectionPool::onClosed(Connection& c) {
   HostPool& h = c.host();
   eraseFrom(h, c);
+  checkSettled();
   if (!h.waiters.empty())
     loop_.defer([this, &h, alive = std::weak_ptr<bool>(alive_)] {
       if (auto a = alive.lock(); a && *a) serviceWaiters(h);
@@ -179,6 +205,7 @@ void ConnectionPool::deliver(PendingRequest& req, Result<Exchange> result) {
   }
   auto cb = std::move(req.onHead);
   if (cb) cb(std::move(result));
+  checkSettled();
 }
 
 void ConnectionPool::flushIdle() {
@@ -231,6 +258,7 @@ void ConnectionPool::closeAll() {
 void ConnectionPool::shutdown() {
   closing_ = true;
   closeAll();
+  for (auto& fn : std::exchange(settleWaiters_, {})) fn();
 }
 
 PoolSnapshot ConnectionPool::snapshot() {

@@ -5,6 +5,7 @@
  * Internal to engine/client; the public face is Client.
  */
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -44,6 +45,12 @@ class ConnectionPool {
   /** The client is going away: fail everything and refuse new requests. */
   void shutdown();
   PoolSnapshot snapshot();
+  /**
+   * Calls fn once nothing is in motion: no request waiting for a slot or its head, no
+   * connection draining. Posted releases and closes queued before this call are applied
+   * first (the mailbox is FIFO). fn runs on the loop thread.
+   */
+  void whenSettled(std::function<void()> fn);
 
   // ---- from connections ----------------------------------------------------------
   /** The exchange ended and the connection may be kept. */
@@ -68,6 +75,8 @@ class ConnectionPool {
   void enqueue(HostPool& h, std::shared_ptr<PendingRequest> req);
   void serviceWaiters(HostPool& h);
   void eraseFrom(HostPool& h, Connection& c);
+  bool settled() const;
+  void checkSettled();
 
   std::shared_ptr<ClientContext> ctx_;
   net::EventLoop& loop_;
@@ -75,6 +84,7 @@ class ConnectionPool {
   std::map<std::string, std::unique_ptr<HostPool>> hosts_;
   uint64_t nextConnId_ = 1;
   bool closing_ = false;
+  std::vector<std::function<void()>> settleWaiters_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  ///< guards deferred tasks
 };
 

@@ -40,20 +40,20 @@ const char* connStateName(ConnState s);
 /** Why a connection closed. */
 enum class CloseReason : uint8_t {
   kNone,
-  kPeerClosed,        ///< the peer closed while idle or mid-exchange
+  kPeerClosed,        ///< closed by peer (FIN), whatever the phase: idle, before the head or mid-body
+  kPeerReset,         ///< reset by peer (RST, ECONNRESET), whatever the phase
   kConnectionClose,   ///< Connection: close, HTTP/1.0 or a close-delimited body
   kIdleTimeout,
   kMaxAge,
   kPoolFull,          ///< more than maxIdlePerHost idle
   kNotDrained,        ///< early release past the drain bound
   kFramingError,      ///< malformed response, bad chunk, junk after the response
-  kTruncated,         ///< the body ended early
-  kIoError,
+  kIoError,           ///< any other socket error
   kTimeout,
   kLeaked,            ///< the stream was dropped unreleased
   kAborted,           ///< abort() or noReturnToPool
   kFlushed,           ///< flushIdle() / closeAll()
-  kConnectFailed,
+  kConnectFailed,     ///< resolve or connect failed (see ClientStats::connectsFailed)
   kCount,
 };
 const char* closeReasonName(CloseReason r);
@@ -88,15 +88,20 @@ struct PoolSnapshot {
   uint64_t openFds = 0;        ///< of this process
 };
 
-/** Running totals since the client started. Read with Client::stats(). */
+/**
+ * Running totals since the client started. Read with Client::stats(). Each is an exact
+ * counter kept where its fact is decided, never derived from events (which may be lost).
+ */
 struct ClientStats {
   uint64_t requests = 0;          ///< heads delivered or errors returned
   uint64_t failures = 0;
-  uint64_t connectionsOpened = 0;
-  uint64_t reused = 0;
+  uint64_t connectionsOpened = 0; ///< TCP connects that succeeded
+  uint64_t connectsFailed = 0;    ///< connects issued to the kernel that did not succeed (refused, timed out, cancelled)
+  uint64_t reused = 0;            ///< response heads that arrived on a reused connection
   uint64_t retries = 0;
   uint64_t doubleReleases = 0;
   uint64_t leaks = 0;
+  uint64_t heldStreams = 0;       ///< body streams delivered and not yet released or dropped (a gauge)
   uint64_t heldTooLong = 0;
   uint64_t drainedBytes = 0;
   uint64_t drainsKept = 0;        ///< early releases that kept the connection

@@ -7,7 +7,9 @@ namespace sluice::client {
 StreamCore::StreamCore(std::shared_ptr<ClientContext> ctx, uint64_t requestId, uint64_t connectionId,
                        std::optional<uint64_t> contentLength, Timings timings)
     : ctx_(std::move(ctx)), requestId_(requestId), connectionId_(connectionId), contentLength_(contentLength),
-      timings_(timings) {}
+      timings_(timings) {
+  ctx_->heldStreams.fetch_add(1, std::memory_order_relaxed);
+}
 
 void StreamCore::postToConn(std::function<void(Connection&)> fn) {
   ctx_->post([self = shared_from_this(), fn = std::move(fn)] {
@@ -150,6 +152,7 @@ bool StreamCore::release(const char* via, bool close) {
                       "); ignored, the connection was not pooled twice");
     return false;
   }
+  ctx_->heldStreams.fetch_sub(1, std::memory_order_relaxed);
   {
     std::lock_guard lock(mutex_);
     releasedVia_ = via;
@@ -164,6 +167,7 @@ bool StreamCore::release(const char* via, bool close) {
 void StreamCore::drop() {
   bool expected = false;
   if (!released_.compare_exchange_strong(expected, true, std::memory_order_acq_rel)) return;
+  ctx_->heldStreams.fetch_sub(1, std::memory_order_relaxed);
   {
     std::lock_guard lock(mutex_);
     releasedVia_ = "destructor";

@@ -9,18 +9,38 @@ int64_t monotonicNs() {
 bool EventBuffer::push(Event ev) {
   if (ev.timeNs == 0) ev.timeNs = monotonicNs();
   std::function<void()> notify;
+  bool first = false;
   {
     std::lock_guard lock(mutex_);
     if (items_.size() >= capacity_) {
       dropped_.fetch_add(1, std::memory_order_relaxed);
       return false;
     }
-    if (items_.empty()) notify = notifier_;
+    first = items_.empty();
+    if (first) notify = notifier_;
     items_.push_back(std::move(ev));
   }
   pushed_.fetch_add(1, std::memory_order_relaxed);
+  if (first) cv_.notify_one();
   if (notify) notify();
   return true;
+}
+
+size_t EventBuffer::drainWait(std::vector<Event>& out, std::chrono::milliseconds timeout) {
+  {
+    std::unique_lock lock(mutex_);
+    cv_.wait_for(lock, timeout, [this] { return !items_.empty() || woken_; });
+    woken_ = false;
+  }
+  return drain(out);
+}
+
+void EventBuffer::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  cv_.notify_all();
 }
 
 size_t EventBuffer::drain(std::vector<Event>& out) {

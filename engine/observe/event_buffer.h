@@ -7,6 +7,7 @@
  */
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -53,6 +54,10 @@ class EventBuffer {
   bool push(Event ev);
   /** Moves every buffered event into out (appending). Returns how many. */
   size_t drain(std::vector<Event>& out);
+  /** Like drain(), but first waits up to timeout for an event (or for wake()). */
+  size_t drainWait(std::vector<Event>& out, std::chrono::milliseconds timeout);
+  /** Ends the current drainWait() at once (a drainer thread is stopping). */
+  void wake();
   /** Called (from the pushing thread) when the buffer goes from empty to non-empty. */
   void setNotifier(std::function<void()> fn);
   uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
@@ -62,6 +67,8 @@ class EventBuffer {
  private:
   size_t capacity_;
   std::mutex mutex_;
+  std::condition_variable cv_;
+  bool woken_ = false;
   std::vector<Event> items_;
   std::function<void()> notifier_;
   std::atomic<uint64_t> dropped_{0};

@@ -295,7 +295,7 @@ void TestClientPool::truncatedBodyIsNotReused() {
   auto again = client.fetch(get(server));
   QVERIFY(again && !again->response.verdict.reused);
   again->body.release();
-  QCOMPARE(closes(client, CloseReason::kTruncated), size_t{1});
+  QCOMPARE(closes(client, CloseReason::kPeerClosed), size_t{1});
 }
 
 void TestClientPool::badChunkIsAnError() {

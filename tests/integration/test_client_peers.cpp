@@ -107,7 +107,7 @@ void TestClientPeers::nginxClosesIdleConnection() {
   QVERIFY(p->response.verdict.text().find("peer closed while idle") != std::string::npos);
   p->body.release();
   QCOMPARE(client.stats().failures, uint64_t{0});
-  QVERIFY(log.has(observe::EventKind::kClientConnState, "peer closed"));
+  QVERIFY(log.has(observe::EventKind::kClientConnState, "closed by peer"));
 }
 
 void TestClientPeers::pythonHttp10CloseDelimited() {
