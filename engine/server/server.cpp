@@ -15,7 +15,7 @@ std::string describe(const ServerConfig& c) {
 }
 
 Server::Server(ServerConfig config, std::shared_ptr<const Router> router)
-    : config_(std::move(config)), router_(std::move(router)) {
+    : config_(std::move(config)), router_(std::move(router)), events_(config_.eventCapacity) {
   if (config_.workers < 1) config_.workers = 1;
   if (config_.readBufferBytes < 4096) config_.readBufferBytes = 4096;
 }

@@ -37,6 +37,7 @@ struct ServerConfig {
   milliseconds shutdownGrace{5'000};      ///< graceful stop deadline for in-flight responses
 
   bool emitEvents = true;                 ///< request and connection events into the event buffer
+  size_t eventCapacity = 65536;           ///< events buffered for the observer; beyond, they are dropped and counted
   std::string serverName = "sluice";
 };
 

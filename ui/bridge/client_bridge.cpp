@@ -117,6 +117,10 @@ void ClientBridge::createClient(const client::PoolLimits& limits) {
   client_ = std::make_unique<client::Client>(config);
   pump_ = new EventPump(client_->events(), this);
   connect(pump_, &EventPump::batch, this, &ClientBridge::poolEvents);
+  connect(pump_, &EventPump::eventsDropped, this, [this](quint64 newly, quint64) {
+    dropped_ += newly;
+    emit poolEventsDropped(newly);
+  });
 }
 
 void ClientBridge::destroyClient() {

@@ -54,6 +54,8 @@ class ClientBridge : public QObject {
   void requestSnapshot();
   const client::PoolSnapshot& lastSnapshot() const { return snapshot_; }
   client::ClientStats stats() const;
+  /** Pool events lost because the buffer was full, over every client this bridge had. */
+  quint64 droppedEvents() const { return dropped_; }
 
   client::PoolLimits limits() const;
   /** New pool limits for the live client: busy connections are kept, waiters may go. */
@@ -67,6 +69,8 @@ class ClientBridge : public QObject {
  signals:
   void transferChanged(std::shared_ptr<sluice::ui::Transfer> transfer);
   void poolEvents(const std::vector<sluice::observe::Event>& events);
+  /** Events were lost after the last poolEvents batch (newly), droppedEvents() in all. */
+  void poolEventsDropped(quint64 newly);
   void snapshotReady();
   void clientRestarted();
   void heldChanged();
@@ -89,6 +93,7 @@ class ClientBridge : public QObject {
   QList<std::shared_ptr<Transfer>> held_;
   client::PoolSnapshot snapshot_;
   quint64 nextLocalId_ = 1;
+  quint64 dropped_ = 0;
 };
 
 }  // namespace sluice::ui

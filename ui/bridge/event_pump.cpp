@@ -22,9 +22,17 @@ void EventPump::detach() {
 void EventPump::drain() {
   if (!buffer_) return;
   scratch_.clear();
-  if (buffer_->drain(scratch_) == 0) return;
-  emit batch(scratch_);
+  size_t n = buffer_->drain(scratch_);
+  // Read after the drain: a drop counted now happened before any later event we take.
+  quint64 total = buffer_->dropped();
+  if (n > 0) emit batch(scratch_);
   scratch_.clear();
+  // The lost events came after every event of this batch (the buffer was full).
+  if (total > dropped_) {
+    quint64 newly = total - dropped_;
+    dropped_ = total;
+    emit eventsDropped(newly, total);
+  }
 }
 
 }  // namespace sluice::ui

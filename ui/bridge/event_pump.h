@@ -22,17 +22,22 @@ class EventPump : public QObject {
   ~EventPump() override;
   /** Stops listening; the buffer may then be destroyed. */
   void detach();
+  /** Events the buffer refused so far because it was full (none are lost silently). */
+  quint64 dropped() const { return dropped_; }
 
  public slots:
   void drain();
 
  signals:
   void batch(const std::vector<sluice::observe::Event>& events);
+  /** Some events were lost before this drain: newly since the last one, total so far. Emitted after the batch they follow. */
+  void eventsDropped(quint64 newly, quint64 total);
 
  private:
   observe::EventBuffer* buffer_;
   std::shared_ptr<GuiWaker> waker_;
   std::vector<observe::Event> scratch_;
+  quint64 dropped_ = 0;
 };
 
 }  // namespace sluice::ui

@@ -52,6 +52,7 @@ QString ServerHost::start() {
   config.listen = settings_.listen.toStdString();
   config.mode = settings_.buffered ? server::BodyMode::kBuffered : server::BodyMode::kStream;
   config.maxBodyBytes = settings_.maxBodyBytes;
+  config.eventCapacity = settings_.eventCapacity;
   site::RouteOptions routes;
   routes.uploadDir = uploadDir().toStdString();
   routes.maxBodyBytes = settings_.maxBodyBytes;
@@ -63,6 +64,10 @@ QString ServerHost::start() {
   server_ = std::move(srv);
   pump_ = new EventPump(server_->events(), this);
   connect(pump_, &EventPump::batch, this, &ServerHost::events);
+  connect(pump_, &EventPump::eventsDropped, this, [this](quint64 newly, quint64) {
+    dropped_ += newly;
+    emit eventsDropped(newly);
+  });
   emit stateChanged();
   return {};
 }

@@ -25,6 +25,7 @@ struct ServerSettings {
   quint64 maxBodyBytes = 0;    ///< 0: no limit
   QString token;
   QString proxyUpstream;       ///< "http://host:port": a reverse proxy through the client engine
+  size_t eventCapacity = 65536; ///< server events buffered between two GUI drains
 };
 
 /**
@@ -55,10 +56,14 @@ class ServerHost : public QObject {
   QString uploadDir() const;
   QString modeName() const { return settings_.buffered ? QStringLiteral("buffered") : QStringLiteral("stream"); }
   observe::ServerStats::Snapshot stats() const;
+  /** Server events lost because the buffer was full, since this host was made. */
+  quint64 droppedEvents() const { return dropped_; }
   int id() const { return id_; }
 
  signals:
   void events(const std::vector<sluice::observe::Event>& events);
+  /** Events were lost after the last events() batch. */
+  void eventsDropped(quint64 newly);
   void stateChanged();
   void stopped();
 
@@ -71,6 +76,7 @@ class ServerHost : public QObject {
   EventPump* pump_ = nullptr;
   std::shared_ptr<GuiWaker> stopWaker_;
   bool stopping_ = false;
+  quint64 dropped_ = 0;
   int id_;
 };
 

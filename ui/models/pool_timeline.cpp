@@ -105,7 +105,19 @@ const Lane* PoolTimeline::lane(quint64 connectionId) const {
   return it == index_.end() ? nullptr : &lanes_[*it];
 }
 
+void PoolTimeline::markGap(quint64 lost) {
+  qint64 at = std::max<qint64>(lastNs_, observe::monotonicNs());
+  if (!firstNs_) firstNs_ = at;
+  lastNs_ = at;
+  // Drops in quick succession are one gap: the lanes only need to show where truth is missing.
+  if (!gaps_.empty() && at - gaps_.back().atNs < 50'000'000) gaps_.back().lost += lost;
+  else gaps_.push_back({at, lost});
+  if (gaps_.size() > 200) gaps_.erase(gaps_.begin());
+  ++revision_;
+}
+
 void PoolTimeline::clear() {
+  gaps_.clear();
   lanes_.clear();
   index_.clear();
   requests_.clear();

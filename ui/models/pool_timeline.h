@@ -40,12 +40,21 @@ struct RequestInfo {
   quint64 totalUs = 0;
 };
 
+/** Events lost here (the buffer was full): the lanes around this moment are incomplete. */
+struct EventGap {
+  qint64 atNs = 0;
+  quint64 lost = 0;
+};
+
 class PoolTimeline {
  public:
   static constexpr size_t kMaxLanes = 600;
 
   void addEvents(const std::vector<observe::Event>& events);
   void clear();
+  /** lost events were dropped after the last batch: marks a gap at that moment. */
+  void markGap(quint64 lost);
+  const std::vector<EventGap>& gaps() const { return gaps_; }
 
   const std::vector<Lane>& lanes() const { return lanes_; }
   int laneCount() const { return static_cast<int>(lanes_.size()); }
@@ -68,6 +77,7 @@ class PoolTimeline {
   void trim();
 
   std::vector<Lane> lanes_;
+  std::vector<EventGap> gaps_;
   QHash<quint64, size_t> index_;  ///< connection id -> lanes_ position
   QHash<quint64, RequestInfo> requests_;
   QStringList warnings_;

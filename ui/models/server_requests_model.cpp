@@ -1,6 +1,8 @@
 #include "ui/models/server_requests_model.h"
 
 #include <QColor>
+#include <QTimer>
+#include <algorithm>
 
 #include "ui/widgets/format.h"
 
@@ -8,7 +10,12 @@ namespace sluice::ui {
 
 using observe::EventKind;
 
-ServerRequestsModel::ServerRequestsModel(QObject* parent) : QAbstractTableModel(parent) {}
+ServerRequestsModel::ServerRequestsModel(QObject* parent) : QAbstractTableModel(parent), applyTimer_(new QTimer(this)) {
+  // Single shot, armed by the first queued batch: an idle model has no running timer.
+  applyTimer_->setSingleShot(true);
+  applyTimer_->setInterval(kApplyIntervalMs);
+  connect(applyTimer_, &QTimer::timeout, this, &ServerRequestsModel::applyPending);
+}
 
 int ServerRequestsModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : static_cast<int>(rows_.size()); }
 int ServerRequestsModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : kColumnCount; }
@@ -25,11 +32,12 @@ quint64 ServerRequestsModel::durationOf(const Row& r) const {
 }
 
 QVariant ServerRequestsModel::data(const QModelIndex& index, int role) const {
-  if (!index.isValid() || index.row() >= rows_.size()) return {};
-  const Row& r = rows_.at(index.row());
+  if (!index.isValid() || index.row() >= static_cast<int>(rows_.size())) return {};
+  const Row& r = rows_[static_cast<size_t>(index.row())];
   if (role == kProgressRole) {
     if (r.finished) return 100;
-    return -1;  // the engine reports no per-request progress yet: a busy bar
+    if (r.expectedIn > 0) return static_cast<int>(std::min<quint64>(99, r.bytesIn * 100 / r.expectedIn));
+    return -1;  // no known end: a busy bar
   }
   if (role == Qt::ForegroundRole && index.column() == kStatus && r.finished) {
     if (r.status >= 500 || r.status == 499) return QColor(0xd0, 0x40, 0x40);
@@ -44,9 +52,11 @@ QVariant ServerRequestsModel::data(const QModelIndex& index, int role) const {
     case kServer: return QStringLiteral(":%1").arg(r.port);
     case kRequest: return r.request;
     case kPeer: return r.peer;
-    case kIn: return r.finished ? formatBytes(r.bytesIn) : r.expectedIn ? QStringLiteral("of %1").arg(formatBytes(r.expectedIn)) : QStringLiteral("…");
-    case kOut: return r.finished ? formatBytes(r.bytesOut) : QStringLiteral("…");
-    case kRate: return r.finished && secs > 0 ? formatRate(static_cast<double>(std::max(r.bytesIn, r.bytesOut)) / secs) : QString();
+    case kIn:
+      if (r.finished || !r.expectedIn) return formatBytes(r.bytesIn);
+      return QStringLiteral("%1 of %2").arg(formatBytes(r.bytesIn), formatBytes(r.expectedIn));
+    case kOut: return formatBytes(r.bytesOut);
+    case kRate: return secs > 0 ? formatRate(static_cast<double>(std::max(r.bytesIn, r.bytesOut)) / secs) : QString();
     case kProgress: return r.finished ? QStringLiteral("done") : QStringLiteral("in flight");
     case kStatus: return r.finished ? QString::number(r.status) : QStringLiteral("…");
     case kDuration: return formatMicros(durationOf(r));
@@ -54,61 +64,130 @@ QVariant ServerRequestsModel::data(const QModelIndex& index, int role) const {
   }
 }
 
-int ServerRequestsModel::findRow(int serverId, quint64 requestId) const {
-  for (int i = static_cast<int>(rows_.size()) - 1; i >= 0; --i)
-    if (rows_[i].serverId == serverId && rows_[i].requestId == requestId) return i;
-  return -1;
+void ServerRequestsModel::addEvents(int serverId, quint16 port, const std::vector<observe::Event>& events) {
+  for (const auto& ev : events)
+    if (ev.kind == EventKind::kRequestStarted || ev.kind == EventKind::kRequestProgress || ev.kind == EventKind::kRequestFinished)
+      pending_.push_back({serverId, port, ev});
+  if (!pending_.empty() && !applyTimer_->isActive()) applyTimer_->start();
 }
 
-void ServerRequestsModel::addEvents(int serverId, quint16 port, const std::vector<observe::Event>& events) {
-  for (const auto& ev : events) {
+int ServerRequestsModel::indexOfSeq(quint64 seq) const {
+  auto it = std::lower_bound(rows_.begin(), rows_.end(), seq, [](const Row& r, quint64 s) { return r.seq < s; });
+  return it != rows_.end() && it->seq == seq ? static_cast<int>(it - rows_.begin()) : -1;
+}
+
+ServerRequestsModel::Row* ServerRequestsModel::rowFor(quint64 key, std::vector<Row>& fresh, quint64 firstFreshSeq,
+                                                      int& touchedMin, int& touchedMax) {
+  auto it = seqByKey_.constFind(key);
+  if (it == seqByKey_.constEnd()) return nullptr;  // started before a clear, or trimmed
+  if (*it >= firstFreshSeq) return &fresh[static_cast<size_t>(*it - firstFreshSeq)];
+  int i = indexOfSeq(*it);
+  if (i < 0) return nullptr;
+  touchedMin = std::min(touchedMin, i);
+  touchedMax = std::max(touchedMax, i);
+  return &rows_[static_cast<size_t>(i)];
+}
+
+void ServerRequestsModel::applyPending() {
+  if (pending_.empty()) return;
+  std::vector<Pending> batch;
+  batch.swap(pending_);
+  std::vector<Row> fresh;
+  const quint64 firstFreshSeq = nextSeq_;
+  int touchedMin = INT_MAX, touchedMax = -1;
+  for (auto& p : batch) {
+    const observe::Event& ev = p.event;
+    quint64 key = keyOf(p.serverId, ev.requestId);
     if (ev.kind == EventKind::kRequestStarted) {
       Row r;
-      r.serverId = serverId;
-      r.port = port;
+      r.seq = nextSeq_++;
+      r.serverId = p.serverId;
+      r.port = p.port;
       r.requestId = ev.requestId;
       r.request = QString::fromStdString(ev.text);
       r.peer = QString::fromStdString(ev.detail);
       r.expectedIn = ev.bytesIn;
       r.startNs = ev.timeNs;
-      int row = static_cast<int>(rows_.size());
-      beginInsertRows({}, row, row);
-      rows_.append(r);
-      endInsertRows();
-    } else if (ev.kind == EventKind::kRequestFinished) {
-      int row = findRow(serverId, ev.requestId);
-      if (row < 0) continue;  // started before the table was cleared
-      Row& r = rows_[row];
-      r.finished = true;
-      r.status = ev.code;
-      r.bytesIn = ev.bytesIn;
-      r.bytesOut = ev.bytesOut;
-      r.durationUs = ev.durationUs;
-      emit dataChanged(index(row, 0), index(row, kColumnCount - 1));
+      seqByKey_.insert(key, r.seq);
+      fresh.push_back(std::move(r));
+      ++seen_;
+      continue;
+    }
+    Row* r = rowFor(key, fresh, firstFreshSeq, touchedMin, touchedMax);
+    if (!r) continue;
+    r->bytesIn = ev.bytesIn;
+    r->bytesOut = ev.bytesOut;
+    if (ev.kind == EventKind::kRequestFinished) {
+      r->finished = true;
+      r->status = ev.code;
+      r->durationUs = ev.durationUs;
     }
   }
-  trim();
+  if (touchedMax >= 0) emit dataChanged(index(touchedMin, 0), index(touchedMax, kColumnCount - 1));
+  removeOldRows(fresh.size());
+  size_t room = static_cast<size_t>(maxRows_) > rows_.size() ? static_cast<size_t>(maxRows_) - rows_.size() : 0;
+  trimFresh(fresh, room);
+  if (fresh.empty()) return;
+  int first = static_cast<int>(rows_.size());
+  beginInsertRows({}, first, first + static_cast<int>(fresh.size()) - 1);
+  for (auto& r : fresh) rows_.push_back(std::move(r));
+  endInsertRows();
 }
 
-void ServerRequestsModel::trim() {
-  // Drop the oldest finished rows; rows in flight stay whatever their age.
-  while (rows_.size() > kMaxRows) {
-    int victim = -1;
-    for (int i = 0; i < rows_.size(); ++i)
-      if (rows_[i].finished) {
-        victim = i;
-        break;
-      }
-    if (victim < 0) break;
-    beginRemoveRows({}, victim, victim);
-    rows_.removeAt(victim);
+void ServerRequestsModel::removeOldRows(size_t incoming) {
+  // Oldest finished rows go first; rows in flight stay whatever their age.
+  size_t want = rows_.size() + incoming;
+  if (want <= static_cast<size_t>(maxRows_)) return;
+  size_t excess = want - static_cast<size_t>(maxRows_);
+  std::vector<int> victims;
+  for (int i = 0; i < static_cast<int>(rows_.size()) && victims.size() < excess; ++i)
+    if (rows_[static_cast<size_t>(i)].finished) victims.push_back(i);
+  if (victims.empty()) return;
+  for (int v : victims) seqByKey_.remove(keyOf(rows_[static_cast<size_t>(v)].serverId, rows_[static_cast<size_t>(v)].requestId));
+  // Contiguous runs, removed from the back so earlier indices stay valid: usually one run.
+  size_t end = victims.size();
+  while (end > 0) {
+    size_t start = end - 1;
+    while (start > 0 && victims[start - 1] == victims[start] - 1) --start;
+    int a = victims[start], b = victims[end - 1];
+    beginRemoveRows({}, a, b);
+    rows_.erase(rows_.begin() + a, rows_.begin() + b + 1);
     endRemoveRows();
+    end = start;
   }
+}
+
+void ServerRequestsModel::trimFresh(std::vector<Row>& fresh, size_t room) {
+  if (fresh.size() <= room) return;
+  // More new rows than room: keep the newest, and every one still in flight.
+  size_t drop = fresh.size() - room;
+  std::vector<Row> kept;
+  kept.reserve(room);
+  for (auto& r : fresh) {
+    if (drop > 0 && r.finished) {
+      --drop;
+      seqByKey_.remove(keyOf(r.serverId, r.requestId));
+      continue;
+    }
+    kept.push_back(std::move(r));
+  }
+  fresh.swap(kept);
+}
+
+void ServerRequestsModel::setMaxRows(int rows) {
+  maxRows_ = std::max(10, rows);
+  removeOldRows(0);
 }
 
 void ServerRequestsModel::tick() {
-  for (int i = 0; i < rows_.size(); ++i)
-    if (!rows_[i].finished) emit dataChanged(index(i, kProgress), index(i, kDuration));
+  // One signal spanning the rows in flight, not one per row.
+  int first = -1, last = -1;
+  for (int i = 0; i < static_cast<int>(rows_.size()); ++i)
+    if (!rows_[static_cast<size_t>(i)].finished) {
+      if (first < 0) first = i;
+      last = i;
+    }
+  if (first >= 0) emit dataChanged(index(first, kIn), index(last, kDuration));
 }
 
 int ServerRequestsModel::inFlight() const {
@@ -120,6 +199,9 @@ int ServerRequestsModel::inFlight() const {
 void ServerRequestsModel::clear() {
   beginResetModel();
   rows_.clear();
+  seqByKey_.clear();
+  pending_.clear();
+  seen_ = 0;
   endResetModel();
 }
 

@@ -1,20 +1,30 @@
 #pragma once
 /** In-flight and recent requests of the local servers, from their event batches. */
 #include <QAbstractTableModel>
-#include <QList>
+#include <QHash>
+#include <deque>
 #include <vector>
 
 #include "engine/observe/event_buffer.h"
 
+class QTimer;
+
 namespace sluice::ui {
 
+/**
+ * Keeps the newest maxRows() requests (rows in flight stay whatever their age). Event
+ * batches are queued and applied together at most once per frame: one insert, one
+ * remove (or a few) and one dataChanged per application, whatever the burst.
+ */
 class ServerRequestsModel : public QAbstractTableModel {
   Q_OBJECT
  public:
   enum Column { kServer, kRequest, kPeer, kIn, kOut, kRate, kProgress, kStatus, kDuration, kColumnCount };
   /** Progress role: 0..100, or -1 while in flight with no known end. */
   static constexpr int kProgressRole = Qt::UserRole + 1;
-  static constexpr int kMaxRows = 400;
+  static constexpr int kDefaultMaxRows = 400;
+  /** How often queued events are applied (a frame at ~30 Hz). */
+  static constexpr int kApplyIntervalMs = 33;
 
   explicit ServerRequestsModel(QObject* parent = nullptr);
 
@@ -23,15 +33,22 @@ class ServerRequestsModel : public QAbstractTableModel {
   QVariant data(const QModelIndex& index, int role) const override;
   QVariant headerData(int section, Qt::Orientation o, int role) const override;
 
-  /** Applies one server's batch (requests started and finished). */
+  /** Queues one server's batch; it is applied with the others at the next frame. */
   void addEvents(int serverId, quint16 port, const std::vector<observe::Event>& events);
-  /** Refreshes the durations of requests still in flight (called by a view timer). */
+  /** Applies every queued event now (the frame timer calls it; tests may too). */
+  void applyPending();
+  /** Refreshes the live columns of requests still in flight (called by a view timer). */
   void tick();
   int inFlight() const;
   void clear();
+  int maxRows() const { return maxRows_; }
+  void setMaxRows(int rows);
+  /** Requests seen since the last clear(), including those no longer shown. */
+  quint64 seen() const { return seen_; }
 
  private:
   struct Row {
+    quint64 seq = 0;  ///< order of arrival; rows_ is sorted by it
     int serverId = 0;
     quint16 port = 0;
     quint64 requestId = 0;
@@ -45,11 +62,25 @@ class ServerRequestsModel : public QAbstractTableModel {
     qint64 startNs = 0;
     bool finished = false;
   };
-  int findRow(int serverId, quint64 requestId) const;
-  void trim();
+  struct Pending {
+    int serverId;
+    quint16 port;
+    observe::Event event;
+  };
+  static quint64 keyOf(int serverId, quint64 requestId) { return (static_cast<quint64>(serverId) << 48) ^ requestId; }
+  int indexOfSeq(quint64 seq) const;
+  Row* rowFor(quint64 key, std::vector<Row>& fresh, quint64 firstFreshSeq, int& touchedMin, int& touchedMax);
+  void removeOldRows(size_t incoming);
+  void trimFresh(std::vector<Row>& fresh, size_t room);
   quint64 durationOf(const Row& r) const;
 
-  QList<Row> rows_;
+  std::deque<Row> rows_;
+  QHash<quint64, quint64> seqByKey_;  ///< (server, request) -> seq, for rows kept
+  std::vector<Pending> pending_;
+  QTimer* applyTimer_;
+  quint64 nextSeq_ = 1;
+  quint64 seen_ = 0;
+  int maxRows_ = kDefaultMaxRows;
 };
 
 }  // namespace sluice::ui

@@ -43,11 +43,20 @@ PoolPanel::PoolPanel(ClientBridge* bridge, QWidget* parent)
   lay->addWidget(buildScenario());
 
   connect(bridge_, &ClientBridge::poolEvents, this, &PoolPanel::onEvents);
+  connect(bridge_, &ClientBridge::poolEventsDropped, this, [this](quint64 newly) {
+    timeline_.markGap(newly);
+    if (!paintTimer_->isActive()) paintTimer_->start();
+    updateCounters();
+  });
   connect(bridge_, &ClientBridge::snapshotReady, this, &PoolPanel::onSnapshot);
   connect(bridge_, &ClientBridge::clientRestarted, this, &PoolPanel::showLimits);
   connect(lanes_, &ConnectionLanes::requestClicked, this, &PoolPanel::requestClicked);
-  paintTimer_->setInterval(33);  // lanes repaint from the timeline at ~30 Hz, never per event
-  connect(paintTimer_, &QTimer::timeout, lanes_, &ConnectionLanes::refresh);
+  // Lanes repaint from the timeline at ~30 Hz, never per event; the timer stops when
+  // nothing moves and the next batch starts it again.
+  paintTimer_->setInterval(33);
+  connect(paintTimer_, &QTimer::timeout, this, [this] {
+    if (!lanes_->refresh()) paintTimer_->stop();
+  });
   paintTimer_->start();
   statsTimer_->setInterval(400);
   connect(statsTimer_, &QTimer::timeout, this, [this] {
@@ -195,9 +204,11 @@ void PoolPanel::runScenario() {
 void PoolPanel::clearLanes() {
   timeline_.clear();
   lanes_->refresh();
+  lanes_->update();
 }
 
 void PoolPanel::onEvents(const std::vector<observe::Event>& events) {
+  if (!paintTimer_->isActive()) paintTimer_->start();
   size_t warningsBefore = static_cast<size_t>(timeline_.warnings().size());
   timeline_.addEvents(events);
   if (static_cast<size_t>(timeline_.warnings().size()) != warningsBefore && !timeline_.warnings().isEmpty()) {
@@ -239,7 +250,8 @@ void PoolPanel::updateCounters() {
   counters_->setText(tr("opened %1 · requests %2 · reuse %3% · %4 · double releases %5 · leaks %6 · fds %7 · TIME_WAIT %8 · lanes %9")
                          .arg(st.connectionsOpened).arg(st.requests).arg(reuse, 0, 'f', 0).arg(heldText)
                          .arg(st.doubleReleases).arg(st.leaks).arg(fds_ ? fds_ : observe::readProcessStats().openFds)
-                         .arg(timeWait_).arg(timeline_.laneCount()));
+                         .arg(timeWait_).arg(timeline_.laneCount())
+                     + droppedText(bridge_->droppedEvents()));
 }
 
 void PoolPanel::showLimits() {

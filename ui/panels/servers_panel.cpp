@@ -12,6 +12,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QTableView>
 #include <QTableWidget>
@@ -168,16 +169,47 @@ QWidget* ServersPanel::buildAddForm() {
 
 QWidget* ServersPanel::buildLiveArea() {
   auto* split = new QSplitter(Qt::Horizontal);
-  requests_ = new QTableView(split);
+  auto* requestsBox = new QWidget(split);
+  auto* requestsLay = new QVBoxLayout(requestsBox);
+  requestsLay->setContentsMargins(0, 0, 0, 0);
+  requestsLay->setSpacing(2);
+  header_ = new QLabel(requestsBox);
+  header_->setObjectName(QStringLiteral("serverRequestsHeader"));
+  header_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  requests_ = new QTableView(requestsBox);
+  auto* keep = new QSpinBox(requestsBox);
+  keep->setObjectName(QStringLiteral("serverRowsKept"));
+  keep->setRange(10, 100000);
+  keep->setValue(model_->maxRows());
+  keep->setPrefix(tr("keep newest "));
+  keep->setSuffix(tr(" rows"));
+  keep->setToolTip(tr("How many requests the table keeps; the total above counts them all"));
+  connect(keep, &QSpinBox::valueChanged, this, [this](int n) {
+    model_->setMaxRows(n);
+    updateHeader();
+  });
+  auto* headerRow = new QHBoxLayout;
+  headerRow->addWidget(header_, 1);
+  headerRow->addWidget(keep);
+  requestsLay->addLayout(headerRow);
+  requestsLay->addWidget(requests_, 1);
   requests_->setObjectName(QStringLiteral("serverRequestsTable"));
   requests_->setModel(model_);
   requests_->setItemDelegateForColumn(ServerRequestsModel::kProgress, new ProgressDelegate(ServerRequestsModel::kProgressRole, requests_));
   requests_->verticalHeader()->setVisible(false);
   requests_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
-  requests_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-  requests_->horizontalHeader()->setSectionResizeMode(ServerRequestsModel::kRequest, QHeaderView::Stretch);
-  requests_->horizontalHeader()->setSectionResizeMode(ServerRequestsModel::kProgress, QHeaderView::Fixed);
-  requests_->horizontalHeader()->resizeSection(ServerRequestsModel::kProgress, 90);
+  // Widths are set once from the font, never measured per row: ResizeToContents would
+  // walk every row on each batch.
+  auto* hh = requests_->horizontalHeader();
+  hh->setSectionResizeMode(QHeaderView::Interactive);
+  hh->setSectionResizeMode(ServerRequestsModel::kRequest, QHeaderView::Stretch);
+  const QFontMetrics fm = fontMetrics();
+  const std::pair<int, const char*> kWidths[] = {
+      {ServerRequestsModel::kServer, ":65535"},        {ServerRequestsModel::kPeer, "127.0.0.1:65535"},
+      {ServerRequestsModel::kIn, "999.9 MiB of 999.9 MiB"}, {ServerRequestsModel::kOut, "999.9 MiB"},
+      {ServerRequestsModel::kRate, "999.9 MiB/s"},     {ServerRequestsModel::kProgress, "in flight ###"},
+      {ServerRequestsModel::kStatus, "Status"},        {ServerRequestsModel::kDuration, "999.9 ms"}};
+  for (const auto& [col, sample] : kWidths) hh->resizeSection(col, fm.horizontalAdvance(QLatin1String(sample)) + 16);
   requests_->setSelectionBehavior(QAbstractItemView::SelectRows);
   connect(model_, &QAbstractItemModel::rowsInserted, requests_, &QTableView::scrollToBottom);
   auto* right = new QSplitter(Qt::Vertical, split);
@@ -186,7 +218,7 @@ QWidget* ServersPanel::buildLiveArea() {
   log_ = new QPlainTextEdit(right);
   log_->setObjectName(QStringLiteral("accessLog"));
   log_->setReadOnly(true);
-  log_->setMaximumBlockCount(2000);
+  log_->setMaximumBlockCount(kLogLines);
   log_->setLineWrapMode(QPlainTextEdit::NoWrap);
   log_->setPlaceholderText(tr("Access log: one line per request, plus server notices."));
   split->setStretchFactor(0, 3);
@@ -198,6 +230,7 @@ void ServersPanel::addHost(ServerHost* host) {
   host->setParent(this);
   hosts_.append(host);
   connect(host, &ServerHost::events, this, [this, host](const std::vector<observe::Event>& evs) { onEvents(host, evs); });
+  connect(host, &ServerHost::eventsDropped, this, &ServersPanel::updateHeader);
   connect(host, &ServerHost::stateChanged, this, [this] {
     refreshTable();
     emit serversChanged();
@@ -261,7 +294,16 @@ void ServersPanel::onEvents(ServerHost* host, const std::vector<observe::Event>&
   model_->addEvents(host->id(), host->port(), events);
   QString lines;
   const QString now = QTime::currentTime().toString(QStringLiteral("HH:mm:ss"));
+  // The log keeps kLogLines lines: in a big batch only the newest finished requests are written.
+  int finished = 0;
+  for (const auto& ev : events) finished += ev.kind == EventKind::kRequestFinished ? 1 : 0;
+  int skip = std::max(0, finished - kLogLines);
+  if (skip > 0) lines += tr("%1 %2 requests not logged (burst)\n").arg(now).arg(skip);
   for (const auto& ev : events) {
+    if (ev.kind == EventKind::kRequestFinished && skip > 0) {
+      --skip;
+      continue;
+    }
     if (ev.kind == EventKind::kRequestStarted) {
       QString what = QString::fromStdString(ev.text);
       if (what.startsWith(QLatin1String("PUT /upload")) || what.startsWith(QLatin1String("POST /upload")))
@@ -284,6 +326,21 @@ void ServersPanel::tick() {
   graph_->addSample(observe::readProcessStats().rssBytes);
   model_->tick();
   refreshTable();
+  updateHeader();
+}
+
+void ServersPanel::updateHeader() {
+  // The total is the engine's exact count; the table shows the newest rows only.
+  quint64 total = 0, inFlight = 0, dropped = 0;
+  for (auto* h : hosts_) {
+    auto s = h->stats();
+    total += s.requests;
+    inFlight += s.inFlight;
+    dropped += h->droppedEvents();
+  }
+  QString text = tr("Requests %1 · in flight %2 · showing the newest %3").arg(total).arg(inFlight).arg(model_->rowCount()) +
+                 droppedText(dropped);
+  if (header_->text() != text) header_->setText(text);
 }
 
 void ServersPanel::showMessage(const QString& text, bool error) {

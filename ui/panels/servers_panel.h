@@ -47,6 +47,9 @@ class ServersPanel : public QWidget {
   void onEvents(ServerHost* host, const std::vector<observe::Event>& events);
   void showMessage(const QString& text, bool error);
   void tick();
+  void updateHeader();
+
+  static constexpr int kLogLines = 2000;
 
   QList<ServerHost*> hosts_;
   ServerRequestsModel* model_;
@@ -59,6 +62,7 @@ class ServersPanel : public QWidget {
   QLineEdit* proxy_;
   QLabel* message_;
   QTableView* requests_;
+  QLabel* header_;
   MemoryGraph* graph_;
   QPlainTextEdit* log_;
   QTimer* timer_;

@@ -36,14 +36,24 @@ void ConnectionLanes::fitLive() {
   viewEndNs_ = nowNs_ + static_cast<qint64>(230 * nsPerPx_);
 }
 
-void ConnectionLanes::refresh() {
-  int wanted = sizeHint().height();
-  if (minimumHeight() != wanted) setMinimumHeight(wanted);
-  bool anyOpen = timeline_->openLaneCount() > 0;
-  if (!follow_ && paintedRevision_ == timeline_->revision() && !anyOpen) return;
-  nowNs_ = observe::monotonicNs();
+bool ConnectionLanes::refresh() {
+  // Relayout only when the number of lanes changed, never per event.
+  if (laneCount() != paintedLanes_) {
+    paintedLanes_ = laneCount();
+    int wanted = sizeHint().height();
+    if (minimumHeight() != wanted) setMinimumHeight(wanted);
+  }
+  const bool changed = paintedRevision_ != timeline_->revision();
+  const bool anyOpen = timeline_->openLaneCount() > 0;
+  if (!changed && !anyOpen) return false;
+  const qint64 now = observe::monotonicNs();
+  // Only time passes (idle connections grow): twice a second is enough.
+  if (!changed && now - lastRefreshNs_ < 500'000'000) return true;
+  lastRefreshNs_ = now;
+  nowNs_ = now;
   if (follow_) fitLive();
   update();
+  return true;
 }
 
 void ConnectionLanes::setFollowLive(bool on) {
@@ -74,6 +84,23 @@ void ConnectionLanes::paintEvent(QPaintEvent* e) {
   int last = std::min(static_cast<int>(lanes.size()) - 1, (e->rect().bottom() - kAxisHeight) / kLaneHeight);
   for (int i = first; i <= last; ++i) paintLane(p, lanes[static_cast<size_t>(i)], i);
   paintAxis(p, e->rect());
+  paintGaps(p);
+}
+
+void ConnectionLanes::paintGaps(QPainter& p) {
+  // Where events were lost the lanes are incomplete: a dashed line says so, with the count.
+  const QColor gapColor(0xd0, 0x40, 0x40);
+  for (const auto& g : timeline_->gaps()) {
+    double x = nsToX(g.atNs);
+    if (x < kLabelWidth || x > width()) continue;
+    p.setPen(QPen(gapColor, 1.5, Qt::DashLine));
+    p.drawLine(QPointF(x, 0), QPointF(x, height()));
+    p.setPen(gapColor);
+    QString label = tr("%1 events lost").arg(g.lost);
+    int w = fontMetrics().horizontalAdvance(label) + 6;
+    p.fillRect(QRectF(x + 2, 1, w, kAxisHeight - 3), palette().color(QPalette::Window));
+    p.drawText(QRectF(x + 4, 0, w, kAxisHeight), Qt::AlignVCenter, label);
+  }
 }
 
 void ConnectionLanes::paintAxis(QPainter& p, const QRect& exposed) {

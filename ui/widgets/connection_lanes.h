@@ -24,8 +24,11 @@ class ConnectionLanes : public QWidget {
 
   explicit ConnectionLanes(const PoolTimeline* timeline, QWidget* parent = nullptr);
 
-  /** Called by the view timer (~30 Hz): resizes for new lanes and repaints when needed. */
-  void refresh();
+  /**
+   * Called by the view timer: resizes for new lanes and repaints when needed. Returns
+   * false when nothing moves (no change, no open lane): the timer may then stop.
+   */
+  bool refresh();
   void setFollowLive(bool on);
   bool followLive() const { return follow_; }
   /** Notes painted at the end of open lanes, by connection id ("held by stream 12 s, 3 MiB read"). */
@@ -60,6 +63,7 @@ class ConnectionLanes : public QWidget {
   void paintLane(QPainter& p, const Lane& lane, int row);
   void paintRequestLabels(QPainter& p, const Lane& lane, const QRect& band);
   void paintLaneEnd(QPainter& p, const Lane& lane, const QRect& band);
+  void paintGaps(QPainter& p);
 
   const PoolTimeline* timeline_;
   QHash<quint64, QString> notes_;
@@ -72,6 +76,8 @@ class ConnectionLanes : public QWidget {
   QPoint dragStart_;
   qint64 dragEndNs_ = 0;
   quint64 paintedRevision_ = 0;
+  qint64 lastRefreshNs_ = 0;
+  int paintedLanes_ = 0;
 };
 
 }  // namespace sluice::ui

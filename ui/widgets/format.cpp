@@ -25,4 +25,8 @@ QString formatMicros(quint64 us) {
   return QStringLiteral("%1 s").arg(static_cast<double>(us) / 1e6, 0, 'f', 1);
 }
 
+QString droppedText(quint64 dropped) {
+  return dropped ? QStringLiteral(" · ⚠ %1 events dropped").arg(dropped) : QString();
+}
+
 }  // namespace sluice::ui

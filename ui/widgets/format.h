@@ -11,5 +11,7 @@ QString formatBytes(quint64 bytes);
 QString formatRate(double bytesPerSecond);
 /** microseconds -> "850 µs", "38 ms", "1.2 s" */
 QString formatMicros(quint64 us);
+/** Events lost by a full buffer: "" for none, else " · 1234 events dropped" for a header. */
+QString droppedText(quint64 dropped);
 
 }  // namespace sluice::ui
