@@ -72,6 +72,8 @@ void TestServerAccept::cliReportsLoopSetupFailureInWords() {
       break;  // enough descriptors from here on
     }
     auto exit = s.process().wait(3s);
+    const bool loaderFailed = s.process().stderrText().find("error while loading shared libraries") != std::string::npos;
+    if (exit && exit->exited && exit->code == 127 && loaderFailed) continue;  // too few even to load libstdc++
     QVERIFY2(exit && exit->exited && exit->code == 1, ("limit " + std::to_string(limit) + ": " + s.error()).c_str());
     const std::string err = s.process().stderrText();
     QVERIFY2(err.find("sluice-cli serve: ") != std::string::npos && err.find("Too many open files") != std::string::npos,
