@@ -1,6 +1,8 @@
 // Variables: environments, precedence, {{name}} substitution and dynamic variables.
 #include "engine/workspace/variables.h"
 
+#include "engine/workspace/har.h"
+
 #include <openssl/rand.h>
 
 #include <charconv>
@@ -71,17 +73,9 @@ std::string uuidV4() {
   return out;
 }
 
-// "2026-12-01T22:35:09.123Z", written from numbers (locale-free).
 std::string isoNow() {
   auto now = std::chrono::system_clock::now();
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
-  return buf;
+  return isoTime(std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
 }
 
 bool parseInt(std::string_view s, int64_t& out) {
