@@ -201,3 +201,37 @@ Result<std::vector<HarEntry>> readHar(std::string_view json) {
 }
 
 }  // namespace sluice::workspace
+
+namespace sluice::workspace {
+
+HttpRequest requestFromHarEntry(const HarEntry& e) {
+  HttpRequest r;
+  r.hasRequest = true;
+  r.separator = "### " + (e.name.empty() ? e.method + " " + e.url : e.name);
+  r.method = e.method;
+  r.url = e.url;
+  static constexpr std::string_view kHopByHop[] = {"Host", "Content-Length", "Transfer-Encoding", "Connection"};
+  for (const auto& [k, v] : e.requestHeaders) {
+    bool skip = false;
+    for (auto h : kHopByHop) skip |= http::iequals(k, h);
+    if (skip) continue;
+    bool redacted = v.find("<redacted>") != std::string::npos;
+    r.headers.push_back({.name = k, .value = redacted ? "{{" + std::string(isCredentialHeader(k) ? "authorization" : "secret") + "}}" : v,
+                         .comment = false, .raw = {}});
+  }
+  if (!e.requestBody.empty()) {
+    r.blankAfterHeaders = true;
+    r.body = e.requestBody;
+  }
+  r.trailingBlankLines = 1;
+  return r;
+}
+
+HttpFile httpFileFromHar(const std::vector<HarEntry>& entries) {
+  HttpFile f;
+  for (const auto& e : entries) f.blocks.push_back(requestFromHarEntry(e));
+  if (!f.blocks.empty()) f.blocks.back().trailingBlankLines = 0;
+  return f;
+}
+
+}  // namespace sluice::workspace

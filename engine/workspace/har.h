@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "engine/util/error.h"
+#include "engine/workspace/http_file.h"
 
 namespace sluice::workspace {
 
@@ -74,6 +75,15 @@ struct HarOptions {
 std::string writeHar(const std::vector<HarEntry>& entries, const HarOptions& options = {});
 /** Parses a HAR file. Entries missing required fields are errors naming the entry and the field. */
 Result<std::vector<HarEntry>> readHar(std::string_view json);
+
+/**
+ * A HAR entry as a .http request that can be sent again (named after the entry's
+ * comment, else its method and URL). A redacted credential becomes {{authorization}},
+ * so sending it stops with a worded "unresolved variable" error until it is defined.
+ */
+HttpRequest requestFromHarEntry(const HarEntry& entry);
+/** Every entry of a HAR file as one .http file, one "###" block per entry. */
+HttpFile httpFileFromHar(const std::vector<HarEntry>& entries);
 
 /** "Basic <redacted>": an Authorization value with its credentials left out. */
 std::string redactAuthorization(std::string_view value);

@@ -8,9 +8,11 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 
+#include "support/har_check.h"
 #include "support/serve_fixture.h"
 #include "support/test_env.h"
 
@@ -158,6 +160,33 @@ class TestCliRun : public QObject {
     QCOMPARE(r.exit.code, 1);
     QVERIFY(r.out.find("1 requests, 1 failed") != std::string::npos);
     QVERIFY(!server_.process().waitForStderr("r=not-reached", 300ms));
+  }
+
+  void harExportCarriesConnections() {
+    TempDir dir;
+    auto file = dir.write("t.http", "### a\nGET {{base}}/bytes/10\n\n### b\nGET {{base}}/fault/connection-close\n\n"
+                                    "### c\nGET {{base}}/bytes/20\nAuthorization: Bearer {{token}}\n");
+    dir.write("http-client.private.env.json", R"({"dev": {"token": "tok-s3cret"}})");
+    auto har = dir.path + "/out.har";
+    auto r = run({file, "--var", "base=" + base_, "--env", "dev", "--har", har});
+    QVERIFY2(r.ok(), (r.out + r.err).c_str());
+    auto text = readText(har);
+    std::string problems;
+    for (const auto& p : checkHar12(text)) problems += p + "\n";
+    QVERIFY2(problems.empty(), problems.c_str());
+    auto j = nlohmann::json::parse(text);
+    auto& e = j["log"]["entries"];
+    QCOMPARE(e.size(), size_t(3));
+    QCOMPARE(e[0]["connection"], e[1]["connection"]);  // b reused a's connection
+    QVERIFY(e[2]["connection"] != e[1]["connection"]);  // b said Connection: close
+    QCOMPARE(e[1]["_sluice"]["reused"].get<bool>(), true);
+    QCOMPARE(e[0]["timings"]["ssl"].get<double>(), -1.0);
+    QCOMPARE(e[1]["timings"]["dns"].get<double>(), -1.0);
+    QCOMPARE(e[1]["timings"]["connect"].get<double>(), -1.0);
+    QVERIFY(e[2]["timings"]["connect"].get<double>() >= 0);
+    QCOMPARE(e[2]["serverIPAddress"].get<std::string>(), std::string("127.0.0.1"));
+    QVERIFY(text.find("tok-s3cret") == std::string::npos);
+    QVERIFY(text.find("Bearer <redacted>") != std::string::npos);
   }
 
   // A sparse file makes the size cheap on disk; the runner must stream it, not load it.
