@@ -1,7 +1,11 @@
 // Resolution of one .http request: variables, body file, scripts reported as not run.
 #include "engine/workspace/resolve.h"
 
+#include <openssl/evp.h>
+
 #include <filesystem>
+
+#include "engine/http/message.h"
 
 namespace sluice::workspace {
 
@@ -18,6 +22,22 @@ Result<VariableSet> variablesFor(const HttpFile& file, size_t blockIndex, const 
 }
 
 namespace {
+
+// "Basic user password" (two words) becomes "Basic base64(user:password)", as the
+// JetBrains client documents; a value that is already one token is left alone.
+std::string basicAuth(std::string value) {
+  std::string_view v = value;
+  if (!v.starts_with("Basic ")) return value;
+  auto rest = http::trimOws(v.substr(6));
+  auto sp = rest.find(' ');
+  if (sp == std::string_view::npos || rest.find(' ', sp + 1) != std::string_view::npos) return value;
+  std::string plain = std::string(rest.substr(0, sp)) + ":" + std::string(rest.substr(sp + 1));
+  std::string out(4 * ((plain.size() + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(plain.data()),
+                          static_cast<int>(plain.size()));
+  out.resize(static_cast<size_t>(n));
+  return "Basic " + out;
+}
 
 Status resolveBody(const HttpRequest& block, const VariableSet& vars, const ResolveContext& ctx, SubstituteTrace& trace,
                    ResolvedRequest& out) {
@@ -71,7 +91,7 @@ Result<ResolvedRequest> resolveRequest(const HttpFile& file, size_t blockIndex, 
     if (h.comment) continue;
     auto v = substitute(h.value, *vars, "header " + h.name + " of request '" + out.name + "'", &trace, ctx.limits);
     if (!v) return unexpected(v.error());
-    out.headers.emplace_back(h.name, std::move(*v));
+    out.headers.emplace_back(h.name, http::iequals(h.name, "Authorization") ? basicAuth(std::move(*v)) : std::move(*v));
   }
   if (auto st = resolveBody(block, *vars, ctx, trace, out); !st) return unexpected(st.error());
   out.secretValues = std::move(trace.secretValues);
