@@ -121,6 +121,10 @@ bool Client::settle(std::chrono::milliseconds timeout) {
   return fut.wait_for(timeout) == std::future_status::ready;
 }
 
+void Client::whenSettled(std::function<void()> fn) {
+  impl_->onLoop([fn = std::move(fn)](ConnectionPool& p) mutable { p.whenSettled(std::move(fn)); });
+}
+
 ClientStats Client::stats() const { return impl_->ctx->stats(); }
 observe::EventBuffer& Client::events() { return impl_->ctx->events(); }
 const ClientConfig& Client::config() const { return impl_->ctx->config(); }

@@ -106,6 +106,8 @@ class Client {
    * Not from the loop thread.
    */
   bool settle(std::chrono::milliseconds timeout);
+  /** Non-blocking settle(): fn runs on the loop thread once settled (or when the client goes). */
+  void whenSettled(std::function<void()> fn);
 
   /** Running totals; thread-safe, cheap. */
   ClientStats stats() const;

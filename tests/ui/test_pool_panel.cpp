@@ -115,6 +115,29 @@ class TestPoolPanel : public QObject {
     QCOMPARE(dbl.doubleReleases, quint64(8));
     QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>(&w, "poolWarning")->text().contains(QLatin1String("double-release")), 5000);
   }
+
+  void controlsOfferEveryPoolLimit() {
+    MainWindowOptions o;
+    o.listen = QStringLiteral("127.0.0.1:0");
+    o.historyFile = QString::fromStdString(dir_) + QStringLiteral("/history2.json");
+    o.restoreState = false;
+    MainWindow w(o);
+    w.show();
+    child<QSpinBox>(&w, "maxPerHostSpin")->setValue(7);
+    child<QSpinBox>(&w, "maxIdleSpin")->setValue(3);
+    child<QSpinBox>(&w, "idleTimeoutSpin")->setValue(9);
+    child<QSpinBox>(&w, "maxAgeSpin")->setValue(120);
+    child<QSpinBox>(&w, "waitTimeoutSpin")->setValue(2500);
+    QTest::mouseClick(child<QPushButton>(&w, "applyLimitsButton"), Qt::LeftButton);
+    // The engine publishes the limits once its loop applied them.
+    QTRY_COMPARE_WITH_TIMEOUT(w.bridge()->limits().maxConnsPerHost, size_t{7}, 5000);
+    sluice::client::PoolLimits l = w.bridge()->limits();
+    QCOMPARE(l.maxIdlePerHost, size_t{3});
+    QCOMPARE(l.idleTimeout, std::chrono::milliseconds(9000));
+    QCOMPARE(l.maxConnAge, std::chrono::milliseconds(120000));
+    QCOMPARE(l.connWaitTimeout, std::chrono::milliseconds(2500));
+    QVERIFY(child<QLabel>(&w, "limitsNote")->text().contains(QLatin1String("max age 120 s")));
+  }
 };
 
 QTEST_MAIN(TestPoolPanel)

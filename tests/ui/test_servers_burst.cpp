@@ -1,6 +1,8 @@
 // A burst against a GUI server: the Servers area keeps the newest rows, shows the
 // engine's true total, and says how many events were dropped when the GUI fell behind.
+#include <QElapsedTimer>
 #include <QLabel>
+#include <QTimer>
 #include <QTableView>
 #include <QTest>
 #include <QtTest>
@@ -13,7 +15,9 @@
 #include "ui/bridge/server_host.h"
 #include "ui/models/pool_timeline.h"
 #include "ui/models/server_requests_model.h"
+#include "ui/panels/main_window.h"
 #include "ui/panels/servers_panel.h"
+#include "support/process.h"
 
 using namespace sluice;
 using namespace sluice::ui;
@@ -105,6 +109,52 @@ class TestServersBurst : public QObject {
     // The total is the engine's count, whatever was dropped.
     QVERIFY2(header->text().startsWith(QStringLiteral("Requests %1 ").arg(kRequests)), qPrintable(header->text()));
     QVERIFY(panel.requestsModel()->seen() < quint64(kRequests));
+  }
+
+  void embeddedServerBurstKeepsTheWindowResponsive() {
+    // tests/bench/gui_burst_bench.sh runs this with SLUICE_GUI_BURST_REQUESTS=200000.
+    const int requests = qEnvironmentVariableIsSet("SLUICE_GUI_BURST_REQUESTS")
+                             ? qEnvironmentVariableIntValue("SLUICE_GUI_BURST_REQUESTS")
+                             : 20000;
+    MainWindowOptions o;
+    o.listen = QStringLiteral("127.0.0.1:0");
+    o.historyFile = QString::fromStdString(dir_) + QStringLiteral("/history.json");
+    o.restoreState = false;
+    MainWindow w(o);
+    w.show();
+    QVERIFY(!w.embeddedUrl().isEmpty());
+    QElapsedTimer clock;
+    qint64 last = 0, maxGap = 0;
+    QTimer ticker;
+    ticker.setInterval(10);
+    connect(&ticker, &QTimer::timeout, this, [&] {
+      qint64 now = clock.elapsed();
+      maxGap = std::max(maxGap, now - last);
+      last = now;
+    });
+    clock.start();
+    ticker.start();
+    std::atomic<int> ok{-1};
+    std::thread t([&] { ok = burst(w.embeddedUrl().toStdString() + "/bytes/10", requests, 64); });
+    QTRY_VERIFY_WITH_TIMEOUT(ok.load() >= 0, 600000);
+    t.join();
+    qint64 burstMs = clock.elapsed();
+    auto* header = w.findChild<QLabel*>(QStringLiteral("serverRequestsHeader"));
+    QVERIFY(header);
+    QTRY_VERIFY2_WITH_TIMEOUT(header->text().startsWith(QStringLiteral("Requests %1 ").arg(requests)), qPrintable(header->text()), 5000);
+    ticker.stop();
+    // Idle within a second: after it, the window uses (almost) no CPU.
+    QTest::qWait(1000);
+    double cpu0 = test::procCpuSeconds(::getpid()).value_or(0);
+    QTest::qWait(2000);
+    double idleCpu = (test::procCpuSeconds(::getpid()).value_or(0) - cpu0) / 2.0;
+    std::printf("GUI burst: %d requests at concurrency 64 in %lld ms, longest GUI-thread stall %lld ms, "
+                "idle CPU %.1f%% 1 s after; header: %s\n",
+                requests, static_cast<long long>(burstMs), static_cast<long long>(maxGap), idleCpu * 100, qPrintable(header->text()));
+    std::fflush(stdout);
+    QCOMPARE(ok.load(), requests);
+    QVERIFY2(maxGap < 500, qPrintable(QStringLiteral("the GUI thread stalled for %1 ms").arg(maxGap)));
+    QVERIFY2(idleCpu < 0.05, qPrintable(QStringLiteral("an idle window used %1% CPU").arg(idleCpu * 100)));
   }
 
   void droppedEventsMarkAGapInTheLanes() {

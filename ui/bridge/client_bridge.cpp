@@ -1,6 +1,7 @@
 #include "ui/bridge/client_bridge.h"
 
 #include <QFileInfo>
+#include <QPointer>
 #include <QTimer>
 #include <cerrno>
 #include <cstdio>
@@ -211,6 +212,16 @@ void ClientBridge::takeSnapshot() {
     snapSlot_->value.reset();
   }
   emit snapshotReady();
+}
+
+void ClientBridge::whenSettled(std::function<void()> fn) {
+  QPointer<ClientBridge> self(this);
+  client_->whenSettled([self, fn = std::move(fn)]() mutable {
+    if (!self) return;
+    QMetaObject::invokeMethod(self, [self, fn = std::move(fn)] {
+      if (self) fn();
+    }, Qt::QueuedConnection);
+  });
 }
 
 client::ClientStats ClientBridge::stats() const { return client_->stats(); }

@@ -54,6 +54,11 @@ class ClientBridge : public QObject {
   void requestSnapshot();
   const client::PoolSnapshot& lastSnapshot() const { return snapshot_; }
   client::ClientStats stats() const;
+  /**
+   * Calls fn on the GUI thread once every release and close issued so far has been
+   * applied by the engine (Client::whenSettled): stats() is then final.
+   */
+  void whenSettled(std::function<void()> fn);
   /** Pool events lost because the buffer was full, over every client this bridge had. */
   quint64 droppedEvents() const { return dropped_; }
 

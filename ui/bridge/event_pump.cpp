@@ -1,11 +1,13 @@
 #include "ui/bridge/event_pump.h"
 
+#include <QTimer>
+
 #include "ui/bridge/gui_waker.h"
 
 namespace sluice::ui {
 
 EventPump::EventPump(observe::EventBuffer& buffer, QObject* parent)
-    : QObject(parent), buffer_(&buffer), waker_(std::make_shared<GuiWaker>(this, "drain")) {
+    : QObject(parent), buffer_(&buffer), waker_(std::make_shared<GuiWaker>(this, "wake")) {
   buffer_->setNotifier([w = waker_] { w->wake(); });
   // Events pushed before the notifier was installed would otherwise wait for the next one.
   QMetaObject::invokeMethod(this, "drain", Qt::QueuedConnection);
@@ -19,8 +21,21 @@ void EventPump::detach() {
   buffer_ = nullptr;
 }
 
+void EventPump::wake() {
+  if (drainScheduled_) return;
+  qint64 since = sinceDrain_.isValid() ? sinceDrain_.elapsed() : kFrameMs;
+  if (since >= kFrameMs) return drain();
+  // The buffer stays non-empty until then, so no other wake comes: this one drain is due.
+  drainScheduled_ = true;
+  QTimer::singleShot(static_cast<int>(kFrameMs - since), this, [this] {
+    drainScheduled_ = false;
+    drain();
+  });
+}
+
 void EventPump::drain() {
   if (!buffer_) return;
+  sinceDrain_.start();
   scratch_.clear();
   size_t n = buffer_->drain(scratch_);
   // Read after the drain: a drop counted now happened before any later event we take.

@@ -1,5 +1,6 @@
 #pragma once
 /** Drains an engine EventBuffer on the GUI thread in whole batches. */
+#include <QElapsedTimer>
 #include <QObject>
 #include <memory>
 #include <vector>
@@ -12,8 +13,9 @@ class GuiWaker;
 
 /**
  * Installs itself as the buffer's notifier: when the buffer turns non-empty the
- * engine thread posts ONE queued call; drain() then takes every event at once and
- * emits batch(). The buffer must outlive the pump (or call detach() first).
+ * engine thread posts ONE queued call; the pump then takes every event at once and
+ * emits batch(), at most once per frame (a wake soon after a drain waits for the
+ * frame's end). The buffer must outlive the pump (or call detach() first).
  */
 class EventPump : public QObject {
   Q_OBJECT
@@ -24,9 +26,14 @@ class EventPump : public QObject {
   void detach();
   /** Events the buffer refused so far because it was full (none are lost silently). */
   quint64 dropped() const { return dropped_; }
+  /** Shortest time between two batches. */
+  static constexpr int kFrameMs = 16;
 
  public slots:
+  /** Takes every buffered event now. */
   void drain();
+  /** The engine's wake-up: drains now, or at the end of the current frame. */
+  void wake();
 
  signals:
   void batch(const std::vector<sluice::observe::Event>& events);
@@ -38,6 +45,8 @@ class EventPump : public QObject {
   std::shared_ptr<GuiWaker> waker_;
   std::vector<observe::Event> scratch_;
   quint64 dropped_ = 0;
+  QElapsedTimer sinceDrain_;
+  bool drainScheduled_ = false;
 };
 
 }  // namespace sluice::ui

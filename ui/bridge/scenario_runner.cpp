@@ -1,6 +1,7 @@
 #include "ui/bridge/scenario_runner.h"
 
 #include <QDateTime>
+#include <QPointer>
 #include <QTimer>
 
 #include "ui/bridge/client_bridge.h"
@@ -75,16 +76,37 @@ void ScenarioRunner::onTransfer(const std::shared_ptr<Transfer>& t) {
   emit progress(done_, config_.requests);
   if (done_ < config_.requests) return launchMore();
   running_ = false;
-  // Releases and the engine's counters settle on the loop; read them a moment later.
-  QTimer::singleShot(config_.policy == ReleasePolicy::kLate ? 1100 : 50, this, [this] {
-    auto st = bridge_->stats();
-    result_.connectionsOpened = st.connectionsOpened - opened0_;
-    result_.reused = st.reused - reused0_;
-    result_.leaks = st.leaks - leaks0_;
-    result_.doubleReleases = st.doubleReleases - doubles0_;
-    result_.ms = QDateTime::currentMSecsSinceEpoch() - startMs_;
-    emit finished(result_);
+  finishWhenSettled();
+}
+
+bool ScenarioRunner::lateStreamsHeld() const {
+  for (const auto& t : bridge_->held())
+    if (t->spec().release == ReleasePolicy::kLate) return true;
+  return false;
+}
+
+void ScenarioRunner::finishWhenSettled() {
+  // Late releases come from the bridge a second after the end; wait for them, then for
+  // the engine to apply every release and close: the counters are then exact (no sleep).
+  if (lateStreamsHeld()) {
+    if (!waitingForLate_)
+      waitingForLate_ = connect(bridge_, &ClientBridge::heldChanged, this, &ScenarioRunner::finishWhenSettled);
+    return;
+  }
+  if (waitingForLate_) disconnect(std::exchange(waitingForLate_, {}));
+  bridge_->whenSettled([self = QPointer<ScenarioRunner>(this)] {
+    if (self) self->collectResult();
   });
+}
+
+void ScenarioRunner::collectResult() {
+  auto st = bridge_->stats();
+  result_.connectionsOpened = st.connectionsOpened - opened0_;
+  result_.reused = st.reused - reused0_;
+  result_.leaks = st.leaks - leaks0_;
+  result_.doubleReleases = st.doubleReleases - doubles0_;
+  result_.ms = QDateTime::currentMSecsSinceEpoch() - startMs_;
+  emit finished(result_);
 }
 
 }  // namespace sluice::ui

@@ -50,6 +50,9 @@ class ScenarioRunner : public QObject {
  private:
   void onTransfer(const std::shared_ptr<Transfer>& t);
   void launchMore();
+  void finishWhenSettled();
+  void collectResult();
+  bool lateStreamsHeld() const;
 
   ClientBridge* bridge_;
   ScenarioConfig config_;
@@ -60,6 +63,7 @@ class ScenarioRunner : public QObject {
   QSet<quint64> mine_;
   quint64 opened0_ = 0, reused0_ = 0, leaks0_ = 0, doubles0_ = 0;
   qint64 startMs_ = 0;
+  QMetaObject::Connection waitingForLate_;
 };
 
 }  // namespace sluice::ui

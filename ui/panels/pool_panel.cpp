@@ -29,7 +29,7 @@ PoolPanel::PoolPanel(ClientBridge* bridge, QWidget* parent)
   lay->addWidget(buildCounters());
   lanes_ = new ConnectionLanes(&timeline_, this);
   lanes_->setObjectName(QStringLiteral("connectionLanes"));
-  auto* scroll = new QScrollArea(this);
+  auto* scroll = lanesScroll_ = new QScrollArea(this);
   scroll->setObjectName(QStringLiteral("lanesScroll"));
   scroll->setWidget(lanes_);
   scroll->setWidgetResizable(true);
@@ -56,6 +56,10 @@ PoolPanel::PoolPanel(ClientBridge* bridge, QWidget* parent)
   paintTimer_->setInterval(33);
   connect(paintTimer_, &QTimer::timeout, this, [this] {
     if (!lanes_->refresh()) paintTimer_->stop();
+    // Following the present: new connections come into view (lanes keep their order).
+    if (lanes_->laneCount() > lanesSeen_ && lanes_->followLive())
+      lanesScroll_->ensureVisible(0, lanes_->minimumHeight() - 1, 0, 0);
+    lanesSeen_ = lanes_->laneCount();
   });
   paintTimer_->start();
   statsTimer_->setInterval(400);
@@ -93,8 +97,11 @@ QWidget* PoolPanel::buildCounters() {
 
 QWidget* PoolPanel::buildControls() {
   auto* w = new QWidget(this);
-  auto* row = new QHBoxLayout(w);
-  row->setContentsMargins(0, 0, 0, 0);
+  auto* rows = new QVBoxLayout(w);
+  rows->setContentsMargins(0, 0, 0, 0);
+  rows->setSpacing(2);
+  auto* row = new QHBoxLayout;
+  rows->addLayout(row);
   auto button = [&](const QString& text, const char* name, const QString& tip) {
     auto* b = new QPushButton(text, w);
     b->setObjectName(QLatin1String(name));
@@ -113,18 +120,27 @@ QWidget* PoolPanel::buildControls() {
   connect(drop, &QPushButton::clicked, bridge_, &ClientBridge::dropHeld);
   connect(live, &QPushButton::clicked, this, [this] { lanes_->setFollowLive(true); });
   connect(clear, &QPushButton::clicked, this, &PoolPanel::clearLanes);
-  row->addSpacing(12);
-  row->addWidget(new QLabel(tr("max/host"), w));
-  maxPerHost_ = new QSpinBox(w);
-  maxPerHost_->setObjectName(QStringLiteral("maxPerHostSpin"));
-  maxPerHost_->setRange(1, 4096);
-  row->addWidget(maxPerHost_);
-  row->addWidget(new QLabel(tr("idle timeout"), w));
-  idleTimeout_ = new QSpinBox(w);
-  idleTimeout_->setObjectName(QStringLiteral("idleTimeoutSpin"));
-  idleTimeout_->setRange(1, 3600);
-  idleTimeout_->setSuffix(tr(" s"));
-  row->addWidget(idleTimeout_);
+  row->addStretch(1);
+  row = new QHBoxLayout;  // the limits on their own line: the panel fits 1280 px
+  rows->addLayout(row);
+  // Every limit the engine's pool has (client::PoolLimits), each with its unit.
+  auto spin = [&](const char* name, const QString& label, int min, int max, const QString& suffix, const QString& tip) {
+    auto* s = new QSpinBox(w);
+    s->setObjectName(QLatin1String(name));
+    s->setRange(min, max);
+    s->setPrefix(label + QLatin1Char(' '));
+    s->setSuffix(suffix);
+    s->setToolTip(tip);
+    row->addWidget(s);
+    return s;
+  };
+  maxPerHost_ = spin("maxPerHostSpin", tr("max/host"), 1, 4096, QString(), tr("Most connections per host: busy, idle and connecting"));
+  maxIdle_ = spin("maxIdleSpin", tr("max idle"), 0, 4096, QString(), tr("Most idle connections kept per host; more are closed"));
+  idleTimeout_ = spin("idleTimeoutSpin", tr("idle"), 1, 3600, tr(" s"), tr("An idle connection is closed after this long"));
+  maxAge_ = spin("maxAgeSpin", tr("max age"), 0, 86400, tr(" s"), tr("A connection older than this is not reused (0: no limit)"));
+  maxAge_->setSpecialValueText(tr("max age: none"));
+  waitTimeout_ = spin("waitTimeoutSpin", tr("wait"), 1, 600000, tr(" ms"),
+                      tr("How long a request waits for a free connection before it fails"));
   auto* apply = button(tr("Apply"), "applyLimitsButton",
                        tr("Applies the limits to every host now: extra idle connections close, waiting requests may "
                           "go; busy connections are kept"));
@@ -257,17 +273,25 @@ void PoolPanel::updateCounters() {
 void PoolPanel::showLimits() {
   client::PoolLimits l = bridge_->limits();
   maxPerHost_->setValue(static_cast<int>(l.maxConnsPerHost));
+  maxIdle_->setValue(static_cast<int>(l.maxIdlePerHost));
   idleTimeout_->setValue(static_cast<int>(std::max<qint64>(1, l.idleTimeout.count() / 1000)));
+  maxAge_->setValue(static_cast<int>(l.maxConnAge.count() / 1000));
+  waitTimeout_->setValue(static_cast<int>(l.connWaitTimeout.count()));
   limitsNote_->setText(QString());
 }
 
 void PoolPanel::applyLimits() {
   client::PoolLimits l = bridge_->limits();
   l.maxConnsPerHost = static_cast<size_t>(maxPerHost_->value());
+  l.maxIdlePerHost = static_cast<size_t>(maxIdle_->value());
   l.idleTimeout = std::chrono::seconds(idleTimeout_->value());
+  l.maxConnAge = std::chrono::seconds(maxAge_->value());
+  l.connWaitTimeout = std::chrono::milliseconds(waitTimeout_->value());
   bridge_->setLimits(l);
-  limitsNote_->setText(tr("applied: max %1/host, idle timeout %2 s (new idle connections use it)")
-                           .arg(l.maxConnsPerHost).arg(idleTimeout_->value()));
+  limitsNote_->setText(tr("applied: max %1/host, %2 idle, idle timeout %3 s, max age %4, wait %5 ms")
+                           .arg(l.maxConnsPerHost).arg(l.maxIdlePerHost).arg(idleTimeout_->value())
+                           .arg(maxAge_->value() ? tr("%1 s").arg(maxAge_->value()) : tr("none"))
+                           .arg(waitTimeout_->value()));
 }
 
 }  // namespace sluice::ui

@@ -11,6 +11,7 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
+class QScrollArea;
 class QSpinBox;
 class QTimer;
 
@@ -59,7 +60,12 @@ class PoolPanel : public QWidget {
   QLabel* warning_;
   ConnectionLanes* lanes_;
   QSpinBox* maxPerHost_;
+  QSpinBox* maxIdle_;
   QSpinBox* idleTimeout_;
+  QSpinBox* maxAge_;
+  QSpinBox* waitTimeout_;
+  QScrollArea* lanesScroll_;
+  int lanesSeen_ = 0;
   QLabel* limitsNote_;
   QLineEdit* scenarioUrl_;
   QSpinBox* scenarioRequests_;
