@@ -1,6 +1,7 @@
 #include "engine/tls/tls_context.h"
 
 #include <openssl/err.h>
+#include <csignal>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -26,6 +27,8 @@ Status applyCommon(SSL_CTX* ctx, const CommonSettings& s) {
   // The write buffer may move between retries (our output string grows), and a
   // write may complete in part, as with a plain socket.
   SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  // No renegotiation: a read never has to wait for writability in the middle of a body.
+  SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
   return {};
 }
 
@@ -89,6 +92,19 @@ int selectAlpn(SSL*, const unsigned char** out, unsigned char* outLen, const uns
 
 }  // namespace
 
+namespace {
+// OpenSSL's socket BIO writes with write(2), not send(MSG_NOSIGNAL): a peer that has
+// gone would raise SIGPIPE and kill the process. nginx and the plain server ignore it
+// process-wide; so does every TLS context.
+void ignoreSigpipe() {
+  static const bool once = [] {
+    std::signal(SIGPIPE, SIG_IGN);
+    return true;
+  }();
+  (void)once;
+}
+}  // namespace
+
 int TlsContext::originIndex() {
   static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
   return index;
@@ -100,6 +116,7 @@ TlsContext::~TlsContext() {
 }
 
 Result<std::shared_ptr<TlsContext>> TlsContext::client(const ClientSettings& s) {
+  ignoreSigpipe();
   ERR_clear_error();
   SSL_CTX* raw = SSL_CTX_new(TLS_client_method());
   if (!raw) return sluice::unexpected(setupError("cannot create a TLS client context"));
@@ -123,6 +140,7 @@ Result<std::shared_ptr<TlsContext>> TlsContext::client(const ClientSettings& s) 
 }
 
 Result<std::shared_ptr<TlsContext>> TlsContext::server(const ServerSettings& s) {
+  ignoreSigpipe();
   ERR_clear_error();
   SSL_CTX* raw = SSL_CTX_new(TLS_server_method());
   if (!raw) return sluice::unexpected(setupError("cannot create a TLS server context"));
