@@ -6,6 +6,7 @@
 #include <openssl/x509v3.h>
 
 #include <cerrno>
+#include <utility>
 
 #include "engine/tls/tls_error.h"
 
@@ -110,6 +111,7 @@ TlsSession::Io TlsSession::ioFailure(int ret) {
 }
 
 TlsSession::Io TlsSession::read(char* buf, size_t n) {
+  if (deferred_) return *std::exchange(deferred_, std::nullopt);
   size_t got = 0;
   while (got < n) {
     ERR_clear_error();
@@ -121,9 +123,11 @@ TlsSession::Io TlsSession::read(char* buf, size_t n) {
       continue;
     }
     Io f = ioFailure(ret);
-    if (got > 0 && (f.n < 0 && f.err == EAGAIN)) break;
-    if (got > 0) break;  // report the bytes now; the EOF or error shows on the next call
-    return f;
+    if (got == 0) return f;
+    // Report the bytes now. An end or error met after them is kept for the next call:
+    // the socket may never wake epoll again (the close_notify was already read).
+    if (!(f.n < 0 && f.err == EAGAIN)) deferred_ = f;
+    break;
   }
   return {static_cast<ssize_t>(got), 0, false};
 }
@@ -139,7 +143,7 @@ TlsSession::Io TlsSession::write(const char* buf, size_t n) {
   return f;
 }
 
-bool TlsSession::pending() const { return SSL_pending(ssl_) > 0; }
+bool TlsSession::pending() const { return deferred_.has_value() || SSL_pending(ssl_) > 0; }
 
 void TlsSession::shutdown() {
   if (!established_) return;

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "engine/tls/cert_info.h"
@@ -73,6 +74,7 @@ class TlsSession {
   bool established_ = false;
   bool plainHttp_ = false;
   bool failed_ = false;
+  std::optional<Io> deferred_;  ///< an end or error met after bytes that read() returned
 };
 
 }  // namespace sluice::tls
