@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "engine/tls/cert_maker.h"
+
 namespace sluice::cli {
 
 FlagResult parseTlsFlag(tls::ClientSettings& s, int argc, char** argv, int& i) {
@@ -57,6 +59,28 @@ std::string tlsVerboseLines(const client::Response& r) {
   std::string out, line;
   while (std::getline(in, line)) out += "* " + line + "\n";
   return out;
+}
+
+Result<ServeTlsSetup> setupServeTls(const ServeTls& flags) {
+  tls::ServerSettings s;
+  std::string fingerprint;
+  if (!flags.certFile.empty()) {
+    s.certFile = flags.certFile;
+    s.keyFile = flags.keyFile;
+    auto fp = tls::fingerprintOfPemFile(flags.certFile);
+    if (!fp) return sluice::unexpected(fp.error());
+    fingerprint = *fp;
+  } else {
+    if (!flags.keyFile.empty()) return fail(ErrorCode::kInvalidArgument, "--key needs --cert");
+    auto stored = tls::loadOrCreateLocalCert(tls::appDataDir());
+    if (!stored) return sluice::unexpected(stored.error());
+    s.certFile = stored->certPath;
+    s.keyFile = stored->keyPath;
+    fingerprint = stored->sha256;
+  }
+  auto ctx = tls::TlsContext::server(s);
+  if (!ctx) return sluice::unexpected(ctx.error());
+  return ServeTlsSetup{*ctx, "certificate sha256 " + fingerprint + " pem " + s.certFile};
 }
 
 }  // namespace sluice::cli

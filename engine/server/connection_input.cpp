@@ -78,7 +78,10 @@ void Connection::readLoop() {
     IoResult r = transport_->read(dst, cap);
     if (r.kind == IoResult::Kind::kEof) return onPeerClosed();
     if (r.kind == IoResult::Kind::kWouldBlock) return;
-    if (r.kind == IoResult::Kind::kError) return closeNow(false, r.error == ECONNRESET ? "peer reset" : "read error");
+    if (r.kind == IoResult::Kind::kError)
+      return closeNow(false, !transport_->failure().empty() ? transport_->failure().c_str()  // TLS: worded, logged
+                             : r.error == ECONNRESET     ? "peer reset"
+                                                         : "read error");
     const size_t n = r.bytes;
     worker_.server().stats().bytesIn.fetch_add(n, std::memory_order_relaxed);
     if (state_ == State::kReadBody || state_ == State::kDrain) setDeadline(config().bodyIdleTimeout);
@@ -89,7 +92,7 @@ void Connection::readLoop() {
       feeding_ = std::string_view(dst, n);
     }
     processInput();
-    if (n < cap) return;
+    if (n < cap && !transport_->pending()) return;
   }
 }
 

@@ -103,7 +103,9 @@ void Connection::afterWrite() {
 
 void Connection::updateInterest() {
   if (state_ == State::kClosed || !interest_) return;
-  uint32_t want = (wantRead() ? EPOLLIN : 0u) | (out_.empty() ? 0u : EPOLLOUT);
+  uint32_t want = (wantRead() ? EPOLLIN : 0u) | (out_.empty() && !transport_->wantsWrite() ? 0u : EPOLLOUT);
+  // TLS: bytes decrypted inside OpenSSL never wake epoll; read them on the next turn.
+  if (wantRead() && transport_->pending()) worker_.readSoon(id_);
   if (want == *interest_) return;
   interest_ = want;
   // Without the interest we asked for, the connection would never be woken again.

@@ -24,7 +24,7 @@ Server::~Server() {
   if (running_) stop(std::chrono::milliseconds(0));
 }
 
-std::string Server::url() const { return "http://" + address_.toString(); }
+std::string Server::url() const { return (config_.tls ? "https://" : "http://") + address_.toString(); }
 
 Status Server::start() {
   if (running_) return {};

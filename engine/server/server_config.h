@@ -3,9 +3,14 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "engine/http/parser.h"
+
+namespace sluice::tls {
+class TlsContext;
+}
 
 namespace sluice::server {
 
@@ -16,6 +21,8 @@ enum class BodyMode { kStream, kBuffered };
 
 struct ServerConfig {
   std::string listen = "127.0.0.1:8080";
+  /** Serve HTTPS with this context (TlsContext::server); nullptr: plain HTTP. */
+  std::shared_ptr<tls::TlsContext> tls;
   int workers = 1;
   BodyMode mode = BodyMode::kStream;
 

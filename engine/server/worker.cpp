@@ -107,6 +107,15 @@ void Worker::onConnectionTimer(uint64_t id) {
   if (it != connections_.end()) it->second->onTimer();
 }
 
+void Worker::readSoon(uint64_t id) {
+  if (!readSoon_.insert(id).second) return;
+  loop().defer([this, id] {
+    readSoon_.erase(id);
+    auto it = connections_.find(id);
+    if (it != connections_.end()) it->second->onIo(EPOLLIN);
+  });
+}
+
 void Worker::release(uint64_t id) {
   loop().defer([this, id] {
     connections_.erase(id);
