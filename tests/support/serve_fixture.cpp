@@ -50,9 +50,9 @@ bool CliServer::start(const std::vector<std::string>& args, const SpawnOptions& 
     return false;
   }
   line_ = *line;
-  const std::string prefix = "listening on http://";
   auto colon = line_.rfind(':');
-  if (line_.rfind(prefix, 0) != 0 || colon == std::string::npos) {
+  https_ = line_.rfind("listening on https://", 0) == 0;
+  if ((!https_ && line_.rfind("listening on http://", 0) != 0) || colon == std::string::npos) {
     error_ = "unexpected first stdout line: '" + line_ + "'";
     return false;
   }
@@ -60,7 +60,9 @@ bool CliServer::start(const std::vector<std::string>& args, const SpawnOptions& 
   return port_ != 0;
 }
 
-std::string CliServer::url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+std::string CliServer::url(const std::string& path) const {
+  return (https_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_) + path;
+}
 
 ExitInfo CliServer::stop(std::chrono::milliseconds grace) {
   if (proc_.pid() <= 0) return {};
