@@ -54,7 +54,9 @@ const char* kServeHelp =
     "  --allow-host HOST         accept this Host header too (repeatable)\n"
     "  --cors ORIGIN             send CORS headers for ORIGIN [none]\n"
     "  --allow-open-redirect     let /redirect-to send clients to other origins (off: own origin only)\n"
-    "  --proxy URL               reverse proxy: forward every request to URL (http://HOST:PORT)\n"
+    "  --proxy URL               reverse proxy: forward every request to URL (http:// or https://HOST:PORT)\n"
+    "  --proxy-cacert FILE       trust these CAs for an https:// upstream [system store]\n"
+    "  --proxy-insecure          do not verify an https:// upstream's certificate\n"
     "                            through the client engine and its pool [off]\n"
     "  --tls                     serve HTTPS; without --cert, a self-signed ECDSA P-256 certificate for\n"
     "                            localhost, 127.0.0.1 and ::1, made once in $XDG_DATA_HOME/sluice\n"
@@ -104,6 +106,7 @@ int parseArgs(int argc, char** argv, ServeArgs& a) {
     if (f == "--allow-open-redirect") { a.routes.allowOpenRedirect = true; continue; }
     if (f == "--quiet") { a.quiet = true; continue; }
     if (f == "--tls") { a.tls.enabled = true; continue; }
+    if (f == "--proxy-insecure") { a.routes.proxyTls.verify = false; continue; }
     if (i + 1 >= argc) {
       std::fprintf(stderr, "sluice-cli serve: unknown option or missing value: %s\n(see --help)\n", argv[i]);
       return 2;
@@ -138,6 +141,7 @@ int parseArgs(int argc, char** argv, ServeArgs& a) {
     else if (f == "--cors") a.routes.corsOrigin = v;
     else if (f == "--proxy") a.routes.proxyUpstream = v;
     else if (f == "--cert") a.tls.certFile = v;
+    else if (f == "--proxy-cacert") a.routes.proxyTls.caFile = v;
     else if (f == "--key") a.tls.keyFile = v;
     else {
       std::fprintf(stderr, "sluice-cli serve: unknown option %s (see --help)\n", argv[i - 1]);

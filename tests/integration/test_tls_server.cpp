@@ -143,6 +143,21 @@ class TestTlsServer : public QObject {
     for (auto& c : stalled) QVERIFY(c.readUntilClose(5s) != test::RawClient::PeerState::kOpen);
   }
 
+  void proxyForwardsToAnHttpsUpstream() {
+    TlsServe upstream;
+    QVERIFY2(upstream.start(), upstream.server.error().c_str());
+    TlsServe proxy(upstream.dataDir);  // the same stored certificate
+    QVERIFY2(proxy.start({"--proxy", upstream.url(""), "--proxy-cacert", upstream.pem}), proxy.server.error().c_str());
+    auto r = curl({"--cacert", proxy.pem, proxy.url("/bytes/300000"), "-o", "/dev/null", "-w", "%{http_code} %{size_download}"});
+    QVERIFY2(r.ok(), r.err.c_str());
+    QCOMPARE(QString::fromStdString(r.out), QString("200 300000"));
+    // Without trust in the upstream's certificate: a 502 that says why.
+    TlsServe untrusting(upstream.dataDir);
+    QVERIFY2(untrusting.start({"--proxy", upstream.url("")}), untrusting.server.error().c_str());
+    auto bad = curl({"--cacert", untrusting.pem, untrusting.url("/bytes/10")});
+    QVERIFY2(bad.out.find("self-signed") != std::string::npos, bad.out.c_str());
+  }
+
   void uploadOverTlsIsIntactWithFlatMemory() {
     // 128 MiB keeps CI time small on a shared 2-core machine (about 2 s); the
     // streaming path is the same for 1 GiB.
