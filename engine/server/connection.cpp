@@ -187,7 +187,7 @@ void Connection::setDeadline(std::chrono::milliseconds fromNow) {
 void Connection::onTimer() {
   timer_ = 0;
   if (state_ == State::kClosed) return;
-  if (Clock::now() < deadline_) {
+  if (loop().refreshNow() < deadline_) {
     kick();
     return;
   }

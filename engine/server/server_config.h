@@ -6,7 +6,10 @@
 #include <memory>
 #include <string>
 
+#include <memory>
+
 #include "engine/http/parser.h"
+#include "engine/net/loop_clock.h"
 
 namespace sluice::tls {
 class TlsContext;
@@ -43,6 +46,7 @@ struct ServerConfig {
   milliseconds lingerTime{2'000};         ///< lingering close after an error response
   milliseconds shutdownGrace{5'000};      ///< graceful stop deadline for in-flight responses
 
+  std::shared_ptr<net::LoopClock> clock;  ///< time source of the worker loops; null: the steady clock (tests inject a ManualClock)
   bool emitEvents = true;                 ///< request and connection events into the event buffer
   std::string serverName = "sluice";
 };

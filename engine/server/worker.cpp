@@ -17,7 +17,7 @@ Worker::Worker(Server& server, int index, net::Fd listener)
     : server_(server),
       index_(index),
       listener_(std::move(listener)),
-      thread_("sluice-w" + std::to_string(index)),
+      thread_("sluice-w" + std::to_string(index), server.config().clock),
       scratch_(new char[std::max(server.config().readBufferBytes, server.config().bulkReadBytes)]),
       scratchSize_(std::max(server.config().readBufferBytes, server.config().bulkReadBytes)) {}
 

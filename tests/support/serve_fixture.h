@@ -76,6 +76,10 @@ class InProcessServer {
   std::string url(const std::string& path = "/") const;
   server::Server& server() { return *server_; }
   void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(500));
+  /** Waits (bounded) until the server has read at least n bytes in all, so a manual clock may move. */
+  bool waitBytesIn(uint64_t n, std::chrono::milliseconds timeout = std::chrono::seconds(2));
+  /** Waits (bounded) until the server has accepted at least n connections. */
+  bool waitAccepted(uint64_t n, std::chrono::milliseconds timeout = std::chrono::seconds(2));
 
  private:
   std::unique_ptr<server::Server> server_;
