@@ -77,6 +77,7 @@ std::expected<client::Request, QString> toEngineRequest(const RequestSpec& spec)
     if (h.enabled && !h.name.trimmed().isEmpty()) r.headers.add(h.name.trimmed().toStdString(), h.value.toStdString());
   r.forceNewConnection = spec.forceNewConnection;
   r.noReturnToPool = spec.noReturnToPool;
+  if (spec.decode && !r.headers.has("Accept-Encoding")) r.headers.add("Accept-Encoding", "gzip, deflate, br");
   if (spec.bodyKind == RequestSpec::BodyKind::kText) {
     if (!spec.contentType.isEmpty() && !r.headers.has("Content-Type")) r.headers.add("Content-Type", spec.contentType.toStdString());
     std::string text = spec.bodyText.toStdString();

@@ -60,6 +60,7 @@ void Transfer::onHead(Result<client::Exchange> result) {
       view_.reused = r.verdict.reused;
       view_.timings = r.timings;
       view_.contentType = fromStd(std::string(r.headers.get("Content-Type")));
+      startDecoding(r);
       body_ = std::move(result->body);
       view_.total = body_.contentLength();
       if (cancelled_) {
@@ -88,6 +89,29 @@ void Transfer::onHead(Result<client::Exchange> result) {
   ping();
 }
 
+void Transfer::startDecoding(const client::Response& r) {
+  view_.contentEncoding = fromStd(std::string(r.headers.get("Content-Encoding")));
+  if (!spec_.decode || view_.contentEncoding.isEmpty()) return;
+  auto dec = http::ContentDecoder::create(r.headers.get("Content-Encoding"));
+  view_.decoding = true;
+  if (dec) decoder_ = std::move(*dec);
+  else view_.decodeError = fromStd(dec.error().message);
+}
+
+// With mutex_ held. A decoding failure stops the preview (never garbage); the wire bytes still count and save.
+std::string_view Transfer::previewBytes(std::string_view wire) {
+  if (!view_.decoding) return wire;
+  if (!decoder_) return {};
+  decoded_.clear();
+  if (auto st = decoder_->decode(wire, decoded_); !st) {
+    view_.decodeError = fromStd(st.error().message);
+    decoder_.reset();
+    return {};
+  }
+  view_.decodedBytes = decoder_->decodedBytes();
+  return decoded_;
+}
+
 client::BodyStream::Action Transfer::onData(std::string_view d) {
   bytes_.fetch_add(d.size(), std::memory_order_relaxed);
   if (file_ && std::fwrite(d.data(), 1, d.size(), file_) != d.size()) {
@@ -97,6 +121,7 @@ client::BodyStream::Action Transfer::onData(std::string_view d) {
     file_ = nullptr;
   }
   std::lock_guard lock(mutex_);
+  d = previewBytes(d);
   if (view_.previewCapped) return client::BodyStream::Action::kContinue;
   size_t room = previewCap_ - std::min<size_t>(previewCap_, static_cast<size_t>(view_.preview.size()));
   size_t n = std::min(room, d.size());
@@ -115,6 +140,9 @@ void Transfer::onEnd(const Status& status) {
       file_ = nullptr;
     }
     if (!status) view_.error = fromStd(status.error().message);
+    if (status && decoder_) {
+      if (auto st = decoder_->finish(); !st) view_.decodeError = fromStd(st.error().message);
+    }
     if (!saveTo_.isEmpty())
       view_.note = fileError_.isEmpty() ? QStringLiteral("body saved to %1%2").arg(saveTo_, status ? QString() : QStringLiteral(" (incomplete)"))
                                         : fileError_;

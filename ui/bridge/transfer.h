@@ -17,6 +17,7 @@
 #include <optional>
 
 #include "engine/client/client.h"
+#include "engine/http/content_coding.h"
 #include "ui/requests/request_spec.h"
 
 namespace sluice::ui {
@@ -41,6 +42,10 @@ struct TransferView {
   QString error;             ///< the engine's error text, when failed
   QString note;              ///< release policy outcome, save file outcome
   qint64 elapsedMs = 0;      ///< since send, or until the end
+  QString contentEncoding;   ///< the Content-Encoding value, when the body had one
+  bool decoding = false;     ///< the body is decoded (Decode was on); preview holds decoded bytes
+  quint64 decodedBytes = 0;  ///< when decoding
+  QString decodeError;       ///< why decoding stopped (unknown coding, corrupt, a bomb)
   bool holdingStream = false;
 
   bool final() const { return phase == Phase::kDone || phase == Phase::kFailed || phase == Phase::kCancelled; }
@@ -84,6 +89,9 @@ class Transfer : public std::enable_shared_from_this<Transfer> {
   void applyEndPolicy(bool ok);
   void finishLocked(TransferView::Phase phase);
   void openSaveFile();
+  void startDecoding(const client::Response& r);
+  /** The bytes the preview shows: decoded when decoding, else the wire bytes. */
+  std::string_view previewBytes(std::string_view wire);
   void ping() {
     if (notify_) notify_(localId_);
   }
@@ -103,6 +111,8 @@ class Transfer : public std::enable_shared_from_this<Transfer> {
   qint64 endNs_ = 0;
   std::atomic<quint64> bytes_{0};
   std::FILE* file_ = nullptr;  ///< loop thread only once open
+  std::unique_ptr<http::ContentDecoder> decoder_;  ///< loop thread only
+  std::string decoded_;
   QString fileError_;
 };
 

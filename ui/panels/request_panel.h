@@ -80,6 +80,7 @@ class RequestPanel : public QWidget {
   QCheckBox* chunked_;
   QCheckBox* forceNew_;
   QCheckBox* noReturn_;
+  QCheckBox* decode_;
   QComboBox* release_;
   QLabel* message_;
   ResponseView* response_;

@@ -229,6 +229,7 @@ void ResponseView::showProgress(const TransferView& v) {
     progress_->setFormat(running ? QString() : QStringLiteral("%p%"));
     rate_->setText(tr("%1 · %2").arg(formatBytes(v.bytes), formatRate(rate)));
   }
+  if (!v.contentEncoding.isEmpty()) rate_->setText(rate_->text() + decodingText(v));
 }
 
 void ResponseView::showHeaders(const TransferView& v) {
@@ -240,6 +241,11 @@ void ResponseView::showHeaders(const TransferView& v) {
     headers_->setItem(i, 1, new QTableWidgetItem(v.headers[i].second));
   }
   headers_->resizeColumnToContents(0);
+}
+
+QString ResponseView::decodingText(const TransferView& v) {
+  if (!v.decoding) return tr(" · %1 on the wire, not decoded").arg(v.contentEncoding);
+  return tr(" · wire %1, decoded %2 (%3)").arg(formatBytes(v.bytes), formatBytes(v.decodedBytes), v.contentEncoding);
 }
 
 void ResponseView::showPreview(const TransferView& v, bool force) {
@@ -254,6 +260,13 @@ void ResponseView::showPreview(const TransferView& v, bool force) {
   QString note;
   QString text = renderPreview(v.preview, v.contentType, previewMode_->currentData().toString(), v.previewCapped, &note);
   body_->setPlainText(text);
+  if (!v.contentEncoding.isEmpty() && (!v.decoding || !v.decodeError.isEmpty())) {
+    // Compressed bytes are never shown as text: say why the preview is empty or stopped.
+    if (!v.decoding) body_->clear();
+    note = v.decoding ? v.decodeError
+                      : tr("the body is %1-encoded: turn on Decode (Connection tab) to read it; Save keeps the wire bytes")
+                            .arg(v.contentEncoding);
+  }
   previewNote_->setText(note);
 }
 

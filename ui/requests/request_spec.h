@@ -40,6 +40,7 @@ struct RequestSpec {
   bool chunked = false;
   bool forceNewConnection = false;
   bool noReturnToPool = false;
+  bool decode = false;  ///< ask for gzip, deflate, br and decode the body as it streams
   ReleasePolicy release = ReleasePolicy::kAtEnd;
 
   bool operator==(const RequestSpec&) const = default;
