@@ -15,6 +15,7 @@ struct NginxOptions {
   int keepaliveTimeoutS = 5;
   int keepaliveRequests = 10000;
   uint64_t bigFileBytes = 0;  ///< 0: no /big
+  std::string extraLocations;  ///< more nginx "location" blocks for the server
 };
 
 class ClientNginx {
