@@ -49,8 +49,11 @@ void Transfer::onHead(Result<client::Exchange> result) {
     if (!result) {
       view_.error = fromStd(result.error().message);
       finishLocked(cancelled_ ? TransferView::Phase::kCancelled : TransferView::Phase::kFailed);
+    } else if (!cancelled_ && followRedirect(*result)) {
+      // The next hop is on its way, or the chain ended with its error.
     } else {
       const client::Response& r = result->response;
+      if (!view_.hops.isEmpty() && sent_) view_.finalUrl = fromStd(client::urlText(sent_->url));
       view_.requestId = r.requestId;
       view_.connectionId = r.connectionId;
       view_.status = r.status;
@@ -87,6 +90,38 @@ void Transfer::onHead(Result<client::Exchange> result) {
     }
   }
   ping();
+}
+
+bool Transfer::followRedirect(client::Exchange& ex) {
+  const client::Response& r = ex.response;
+  if (!spec_.followRedirects || !sent_ || !resend_ || !client::isRedirectStatus(r.status)) return false;
+  std::string location(r.headers.get("Location"));
+  view_.hops.append({r.status, fromStd(sent_->method), fromStd(client::urlText(sent_->url)), fromStd(location), r.requestId,
+                     r.connectionId, fromStd(r.verdict.text())});
+  ex.body.release();  // a redirect's own body: drained within the drain policy, or the connection closed
+  auto stop = [&](const QString& why) {
+    view_.status = r.status;
+    view_.reason = fromStd(r.reason);
+    view_.requestId = r.requestId;
+    view_.connectionId = r.connectionId;
+    view_.error = why;
+    finishLocked(TransferView::Phase::kFailed);
+    return true;
+  };
+  if (view_.hops.size() > spec_.maxRedirects)
+    return stop(QStringLiteral("stopped after %1 redirects (the limit)").arg(spec_.maxRedirects));
+  client::RedirectPolicy policy;
+  policy.follow = true;
+  auto next = client::nextRedirectRequest(*sent_, r.status, location, policy);
+  if (!next) return stop(fromStd(next.error().message));
+  QString nextUrl = fromStd(client::urlText(next->url)), nextMethod = fromStd(next->method);
+  for (const auto& h : view_.hops) {
+    if (h.method == nextMethod && h.url == nextUrl)
+      return stop(QStringLiteral("redirect loop: %1 %2 was already answered with a redirect").arg(nextMethod, nextUrl));
+  }
+  sent_ = *next;
+  cancelHook_ = resend_(std::move(*next));
+  return true;
 }
 
 void Transfer::startDecoding(const client::Response& r) {

@@ -191,6 +191,8 @@ QWidget* RequestPanel::buildConnectionTab() {
   noReturn_->setObjectName(QStringLiteral("noReturnCheck"));
   decode_ = new QCheckBox(tr("Decode content (ask for gzip, deflate, br; the response shows wire and decoded bytes)"), w);
   decode_->setObjectName(QStringLiteral("decodeCheck"));
+  follow_ = new QCheckBox(tr("Follow redirects (at most 10; each hop is its own request in the history and lanes)"), w);
+  follow_->setObjectName(QStringLiteral("followRedirectsCheck"));
   release_ = new QComboBox(w);
   release_->setObjectName(QStringLiteral("releaseCombo"));
   for (auto p : {ReleasePolicy::kAtEnd, ReleasePolicy::kNow, ReleasePolicy::kReset, ReleasePolicy::kLate,
@@ -202,6 +204,7 @@ QWidget* RequestPanel::buildConnectionTab() {
   form->addRow(forceNew_);
   form->addRow(noReturn_);
   form->addRow(decode_);
+  form->addRow(follow_);
   form->addRow(tr("Release policy"), release_);
   form->addRow(help);
   return w;
@@ -230,6 +233,7 @@ RequestSpec RequestPanel::spec() const {
   s.forceNewConnection = forceNew_->isChecked();
   s.noReturnToPool = noReturn_->isChecked();
   s.decode = decode_->isChecked();
+  s.followRedirects = follow_->isChecked();
   s.release = static_cast<ReleasePolicy>(release_->currentData().toInt());
   return s;
 }
@@ -247,6 +251,7 @@ void RequestPanel::setSpec(const RequestSpec& s) {
   forceNew_->setChecked(s.forceNewConnection);
   noReturn_->setChecked(s.noReturnToPool);
   decode_->setChecked(s.decode);
+  follow_->setChecked(s.followRedirects);
   release_->setCurrentIndex(release_->findData(static_cast<int>(s.release)));
   updateBodyControls();
 }

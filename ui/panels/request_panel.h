@@ -81,6 +81,7 @@ class RequestPanel : public QWidget {
   QCheckBox* forceNew_;
   QCheckBox* noReturn_;
   QCheckBox* decode_;
+  QCheckBox* follow_;
   QComboBox* release_;
   QLabel* message_;
   ResponseView* response_;

@@ -200,6 +200,7 @@ void ResponseView::showView(const TransferView& v) {
   error_->setText(QStringLiteral("⚠ ") + v.error);
   QString verdict = v.verdict.isEmpty() ? QString() : tr("Connection: %1").arg(v.verdict);
   if (!v.note.isEmpty()) verdict += (verdict.isEmpty() ? QString() : QStringLiteral("\n")) + v.note;
+  if (!v.hops.isEmpty()) verdict += (verdict.isEmpty() ? QString() : QStringLiteral("\n")) + redirectText(v);
   verdict_->setText(verdict);
   verdict_->setVisible(!verdict.isEmpty());
   showProgress(v);
@@ -241,6 +242,16 @@ void ResponseView::showHeaders(const TransferView& v) {
     headers_->setItem(i, 1, new QTableWidgetItem(v.headers[i].second));
   }
   headers_->resizeColumnToContents(0);
+}
+
+QString ResponseView::redirectText(const TransferView& v) {
+  QStringList steps;
+  for (const auto& h : v.hops) steps << QStringLiteral("%1 %2 (request #%3)").arg(h.status).arg(h.url).arg(h.requestId);
+  QString chain = steps.join(QStringLiteral(" → "));
+  QString s = v.hops.size() == 1 ? tr("Followed 1 redirect: %1").arg(chain)
+                                 : tr("Followed %1 redirects: %2").arg(QString::number(v.hops.size()), chain);
+  if (!v.finalUrl.isEmpty()) s += tr(" → final URL %1").arg(v.finalUrl);
+  return s;
 }
 
 QString ResponseView::decodingText(const TransferView& v) {
