@@ -344,7 +344,7 @@ void oneRequest(Run& run, const std::string& url) {
     run.failures++;
     return report(run, url, nullptr, 0, {}, &req.error());
   }
-  auto ex = run.client.fetch(std::move(*req));
+  auto ex = fetchWithFlags(o.stream, run.client, std::move(*req), o.json || o.silent);
   if (!ex) {
     run.failures++;
     return report(run, url, nullptr, 0, {}, &ex.error());

@@ -70,7 +70,8 @@ ClientNginx::ClientNginx(NginxOptions o) {
          << "    location = /tls { return 200 '$connection $ssl_protocol $ssl_session_reused\\n'; }\n";
   conf << "    location = / { return 200 '$connection $connection_requests\\n'; }\n"
        << "    location = /post { return 200 'posted\\n'; }\n"
-       << "    location = /big { default_type application/octet-stream; }\n  }\n}\n";
+       << "    location = /big { default_type application/octet-stream; }\n"
+       << o.extraLocations << "  }\n}\n";
   conf.close();
   child_ = std::make_unique<ChildProcess>();
   if (!child_->start({"/usr/sbin/nginx", "-p", dir_, "-c", dir_ + "/nginx.conf", "-g", "daemon off;"})) {

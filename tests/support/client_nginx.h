@@ -17,6 +17,7 @@ struct NginxOptions {
   uint64_t bigFileBytes = 0;  ///< 0: no /big
   std::string tlsCert;        ///< set: listen with TLS (1.2 and 1.3) using this PEM chain and tlsKey
   std::string tlsKey;
+  std::string extraLocations;  ///< more nginx "location" blocks for the server
 };
 
 class ClientNginx {
