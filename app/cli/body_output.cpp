@@ -10,7 +10,9 @@ int parseStreamFlag(StreamFlags& flags, std::string_view arg, const std::functio
   if (arg == "--compressed") return flags.compressed = true, 0;
   if (arg == "--events") return flags.events = true, flags.lines = false, 0;
   if (arg == "--lines") return flags.lines = true, flags.events = false, 0;
-  if (arg != "--max-decoded" && arg != "--max-ratio") return kNotStreamFlag;
+  if (arg == "-L" || arg == "--location") return flags.redirects.follow = true, 0;
+  if (arg == "--location-trusted") return flags.redirects.follow = flags.redirects.keepCredentialsAcrossOrigins = true, 0;
+  if (arg != "--max-decoded" && arg != "--max-ratio" && arg != "--max-redirs") return kNotStreamFlag;
   const char* v = value();
   if (!v) return std::fprintf(stderr, "sluice-cli request: %.*s needs a value\n", static_cast<int>(arg.size()), arg.data()), 2;
   if (arg == "--max-decoded") {
@@ -20,13 +22,21 @@ int parseStreamFlag(StreamFlags& flags, std::string_view arg, const std::functio
     return 0;
   }
   uint64_t n = 0;
+  if (arg == "--max-redirs") {
+    if (!parseUint(v, n) || n > 1000) return std::fprintf(stderr, "sluice-cli request: --max-redirs needs a number up to 1000\n"), 2;
+    flags.redirects.maxRedirects = static_cast<int>(n);
+    return 0;
+  }
   if (!parseUint(v, n)) return std::fprintf(stderr, "sluice-cli request: --max-ratio needs a number (0: no ratio limit)\n"), 2;
   flags.limits.maxRatio = n;
   return 0;
 }
 
 const char* streamFlagsHelp() {
-  return "      --compressed          ask for gzip, deflate or br and decode the body as it streams\n"
+  return "  -L, --location            follow redirects (303, and 301/302 after POST, become GET; 307/308 resend the body)\n"
+         "      --max-redirs N        at most N redirects [10]\n"
+         "      --location-trusted    also send Authorization, Cookie, Proxy-Authorization to other origins\n"
+         "      --compressed          ask for gzip, deflate or br and decode the body as it streams\n"
          "      --max-decoded SIZE    stop decoding past SIZE (K, M, G) [1G]; 0: no limit\n"
          "      --max-ratio N         stop decoding past N decoded bytes per wire byte [1000]; 0: no limit\n"
          "      --events              one line per server-sent event: +MSms event=TYPE id=ID data=DATA\n"
@@ -35,6 +45,20 @@ const char* streamFlagsHelp() {
 
 void applyStreamFlags(const StreamFlags& flags, client::Request& request) {
   if (flags.compressed && !request.headers.has("Accept-Encoding")) request.headers.add("Accept-Encoding", "gzip, deflate, br");
+}
+
+Result<client::Exchange> fetchWithFlags(const StreamFlags& flags, client::Client& client, client::Request request, bool quiet) {
+  if (!flags.redirects.follow) return client.fetch(std::move(request));
+  auto followed = client::fetchFollowing(client, std::move(request), flags.redirects, [quiet](const client::RedirectHop& h) {
+    if (quiet || (h.location.empty() && h.droppedHeaders.empty())) return;
+    std::string dropped;
+    for (const auto& d : h.droppedHeaders) dropped += (dropped.empty() ? " (not sent to this origin: " : ", ") + d;
+    std::string to = h.location.empty() ? "" : " -> " + h.location;
+    std::fprintf(stderr, "* %d %s %s%s (request #%llu, %s)%s%s\n", h.status, h.method.c_str(), h.url.c_str(), to.c_str(),
+                 static_cast<unsigned long long>(h.requestId), h.verdict.c_str(), dropped.c_str(), dropped.empty() ? "" : ")");
+  });
+  if (!followed) return unexpected<Error>(followed.error());
+  return std::move(followed->exchange);
 }
 
 namespace {

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "engine/client/client.h"
+#include "engine/client/redirect.h"
 #include "engine/http/content_coding.h"
 #include "engine/http/json_lines_parser.h"
 #include "engine/http/sse_parser.h"
@@ -24,8 +25,9 @@ struct StreamFlags {
   bool lines = false;       ///< --lines
   bool chunks = false;      ///< --chunks
   http::DecodeLimits limits;
-  /** True when the body goes through a BodyOutput instead of straight to the output. */
-  bool any() const { return compressed || events || lines || chunks; }
+  client::RedirectPolicy redirects;  ///< -L, --max-redirs, --location-trusted
+  /** True when a request goes through these paths instead of the plain one. */
+  bool any() const { return compressed || events || lines || chunks || redirects.follow; }
 };
 
 /** Results of parseStreamFlag(). */
@@ -37,6 +39,11 @@ inline constexpr int kNotStreamFlag = -1;
  * kNotStreamFlag. value() takes the next argument (nullptr when none).
  */
 int parseStreamFlag(StreamFlags& flags, std::string_view arg, const std::function<const char*()>& value);
+/**
+ * Sends request, following redirects when -L asked for it. Each redirect hop prints a
+ * line on stderr unless quiet ("* 302 http://a/x -> /y (request #3, reused connection #1)").
+ */
+Result<client::Exchange> fetchWithFlags(const StreamFlags& flags, client::Client& client, client::Request request, bool quiet);
 /** The --help lines for these flags. */
 const char* streamFlagsHelp();
 /** Adds Accept-Encoding for --compressed (unless the user set one). */

@@ -16,6 +16,7 @@
 
 #include "app/cli/body_output.h"
 #include "app/cli/commands.h"
+#include "app/cli/tls_flags.h"
 #include "engine/client/client.h"
 #include "engine/observe/event_drainer.h"
 #include "engine/util/units.h"
@@ -42,6 +43,7 @@ struct Options {
   bool silent = false;
   StreamFlags stream;  ///< --compressed, --events, --lines (body_output.h)
   std::vector<std::string> urls;
+  tls::ClientSettings tls;
 };
 
 void usage(FILE* out) {
@@ -64,6 +66,7 @@ void usage(FILE* out) {
                "      --json                one JSON line per request and a summary line\n"
                "  -v, --verbose             one line per request: status, bytes, timings, reuse verdict\n"
                "  -s, --silent              no progress bar and no status lines (errors still show)\n");
+  std::fputs(tlsUsage(), out);
   std::fputs(streamFlagsHelp(), out);
 }
 
@@ -100,6 +103,8 @@ int parseOne(Options& o, int argc, char** argv, int& i) {
   };
   uint64_t n = 0;
   if (a == "-h" || a == "--help") return usage(stdout), -1;
+  if (auto t = parseTlsFlag(o.tls, argc, argv, i); t != FlagResult::kNotMine) return t == FlagResult::kBad ? 2 : 0;
+  if (a == "--tls-timeout") { if (!num(n)) return 2; o.config.tlsHandshakeTimeout = std::chrono::milliseconds(n); return 0; }
   if (a == "-X" || a == "--request") { const char* v = value(); if (!need(v)) return 2; o.method = v; }
   else if (a == "-H" || a == "--header") {
     const char* v = value();
@@ -170,21 +175,25 @@ void report(Run& run, const std::string& url, const Response* r, uint64_t bytes,
     if (err) std::fprintf(stderr, "sluice-cli request: %s: %s\n", url.c_str(), err->message.c_str());
     return;
   }
-  char line[2048];
+  char line[8192];
   if (run.opt.json) {
     std::snprintf(line, sizeof line,
                   "{\"request\":%llu,\"url\":\"%s\",\"status\":%d,\"bytes\":%llu,\"connection\":%llu,\"reused\":%s,"
-                  "\"verdict\":\"%s\",\"timings_us\":{\"dns\":%llu,\"connect\":%llu,\"written\":%llu,\"first_byte\":%llu,"
-                  "\"complete\":%llu},\"error\":%s}\n",
+                  "\"verdict\":\"%s\",\"timings_us\":{\"dns\":%llu,\"connect\":%llu,\"tls_handshake\":%llu,\"written\":%llu,\"first_byte\":%llu,"
+                  "\"complete\":%llu},\"tls_handshake_ms\":%.3f,\"error\":%s}\n",
                   (unsigned long long)(r ? r->requestId : 0), jsonEscape(url).c_str(), r ? r->status : 0, (unsigned long long)bytes,
                   (unsigned long long)(r ? r->connectionId : 0), r && r->verdict.reused ? "true" : "false",
                   r ? jsonEscape(r->verdict.text()).c_str() : "", (unsigned long long)t.dnsUs, (unsigned long long)t.connectUs,
+                  (unsigned long long)t.tlsUs,
                   (unsigned long long)t.writtenUs, (unsigned long long)t.firstByteUs, (unsigned long long)t.completeUs,
+                  t.tlsUs ? static_cast<double>(t.tlsUs - t.connectUs) / 1000.0 : 0.0,
                   err ? ("\"" + jsonEscape(err->message) + "\"").c_str() : "null");
   } else {
-    std::snprintf(line, sizeof line, "* %s %d %llu bytes  first byte %.3f ms  complete %.3f ms  %s%s%s\n", url.c_str(),
-                  r ? r->status : 0, (unsigned long long)bytes, t.firstByteUs / 1000.0, t.completeUs / 1000.0,
-                  r ? r->verdict.text().c_str() : "", err ? "  error: " : "", err ? err->message.c_str() : "");
+    std::string tlsPhase = t.tlsUs ? "  tls_handshake " + msText(t.tlsUs - t.connectUs) : std::string();
+    std::snprintf(line, sizeof line, "* %s %d %llu bytes %s first byte %.3f ms  complete %.3f ms  %s%s%s\n%s", url.c_str(),
+                  r ? r->status : 0, (unsigned long long)bytes, tlsPhase.c_str(), t.firstByteUs / 1000.0, t.completeUs / 1000.0,
+                  r ? r->verdict.text().c_str() : "", err ? "  error: " : "", err ? err->message.c_str() : "",
+                  r ? tlsVerboseLines(*r).c_str() : "");
   }
   std::lock_guard lock(run.mutex);
   std::fputs(line, run.opt.json ? stdout : stderr);
@@ -247,6 +256,7 @@ Result<Request> buildRequest(const Options& o, const std::string& url) {
     req->url.target += name;  // like curl -T FILE http://host/dir/
   }
   req->forceNewConnection = o.noReuse;
+  req->tls = o.tls;
   applyStreamFlags(o.stream, *req);
   return req;
 }
@@ -335,7 +345,7 @@ void oneRequest(Run& run, const std::string& url) {
     run.failures++;
     return report(run, url, nullptr, 0, {}, &req.error());
   }
-  auto ex = run.client.fetch(std::move(*req));
+  auto ex = fetchWithFlags(o.stream, run.client, std::move(*req), o.json || o.silent);
   if (!ex) {
     run.failures++;
     return report(run, url, nullptr, 0, {}, &ex.error());

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <functional>
+#include <utility>
 
 #include "engine/util/units.h"
 
@@ -72,7 +73,8 @@ class TimedStreamHandler final : public RequestHandler {
     plan_.intervalMs == 0 ? pump(ex) : tick(ex);
   }
   void onWritable(Exchange& ex) override {
-    if (plan_.intervalMs == 0) pump(ex);
+    if (plan_.intervalMs == 0) return pump(ex);
+    if (std::exchange(waiting_, false)) tick(ex);  // the slow reader caught up: the next tick may go
   }
 
  private:
@@ -90,8 +92,12 @@ class TimedStreamHandler final : public RequestHandler {
   void tick(Exchange& ex) {
     std::string pieces;
     for (uint64_t i = 0; i < plan_.batch && sent_ < plan_.count; ++i) pieces += record_(sent_++, elapsedMs(ex));
-    if (!pieces.empty()) writer_.write(ex, pieces, true);
+    bool room = pieces.empty() || writer_.write(ex, pieces, true);
     if (sent_ >= plan_.count) return writer_.end(ex);
+    if (!room) {  // over the output watermark: no more ticks until the peer reads (memory stays bounded)
+      waiting_ = true;
+      return;
+    }
     ex.runAfter(std::chrono::milliseconds(plan_.intervalMs), [this, &ex] { tick(ex); });
   }
 
@@ -101,6 +107,7 @@ class TimedStreamHandler final : public RequestHandler {
   std::string prelude_;
   Record record_;
   uint64_t sent_ = 0;
+  bool waiting_ = false;
 };
 
 /** Reads count, interval and batch; false on a value out of range. */

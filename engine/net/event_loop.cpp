@@ -21,8 +21,10 @@ void EventLoop::failNextAdds(int n, int err) {
   gFailAdds.store(n);
 }
 
-EventLoop::EventLoop() {
+EventLoop::EventLoop(std::shared_ptr<LoopClock> clock) : clock_(clock ? std::move(clock) : SteadyLoopClock::instance()) {
   owner_.store(std::this_thread::get_id());
+  now_ = clock_->now();
+  clock_->attach(this);
   epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (epfd_ < 0) {
     initError_ = Error::system("cannot create the event loop (epoll_create1)", errno);
@@ -55,6 +57,7 @@ void EventLoop::wake() {
 }
 
 EventLoop::~EventLoop() {
+  clock_->detach(this);
   if (wakefd_ >= 0) ::close(wakefd_);
   if (epfd_ >= 0) ::close(epfd_);
 }
@@ -97,7 +100,7 @@ Status EventLoop::remove(int fd) {
 }
 
 EventLoop::TimerId EventLoop::runAfter(std::chrono::milliseconds delay, Task fn) {
-  return runAt(Clock::now() + delay, std::move(fn));
+  return runAt(clock_->now() + delay, std::move(fn));
 }
 
 EventLoop::TimerId EventLoop::runAt(Clock::time_point when, Task fn) {
@@ -118,8 +121,9 @@ int EventLoop::nextTimeoutMs() {
     timerHeap_.pop_back();
   }
   if (timerHeap_.empty()) return -1;
-  auto delta = timerHeap_.front().when - Clock::now();
+  auto delta = timerHeap_.front().when - clock_->now();
   if (delta <= Clock::duration::zero()) return 0;
+  if (clock_->manual()) return -1;  // time moves only by advance(), which wakes us
   // Round up so a timer never fires early.
   auto ms = std::chrono::ceil<std::chrono::milliseconds>(delta).count();
   return static_cast<int>(std::min<int64_t>(ms, 60'000));
@@ -174,7 +178,7 @@ void EventLoop::run() {
     }
     n = std::max(n, 0);
     ++iterations_;
-    now_ = Clock::now();
+    now_ = clock_->now();
     bool wake = false;
     for (int i = 0; i < n; ++i) {
       if (events[i].data.ptr == &kWakeTag) {
@@ -193,7 +197,7 @@ void EventLoop::run() {
   stopping_.store(false);
 }
 
-LoopThread::LoopThread(std::string name) : name_(std::move(name)) {}
+LoopThread::LoopThread(std::string name, std::shared_ptr<LoopClock> clock) : loop_(std::move(clock)), name_(std::move(name)) {}
 
 LoopThread::~LoopThread() { stopAndJoin(); }
 

@@ -12,11 +12,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/net/loop_clock.h"
 #include "engine/util/error.h"
 
 namespace sluice::net {
-
-using Clock = std::chrono::steady_clock;
 
 /** Receives readiness events for a registered descriptor. */
 class IoHandler {
@@ -37,7 +36,8 @@ class EventLoop {
   using TimerId = uint64_t;
   using Task = std::function<void()>;
 
-  EventLoop();
+  /** A loop reading clock (the steady clock when null). */
+  explicit EventLoop(std::shared_ptr<LoopClock> clock = nullptr);
   ~EventLoop();
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
@@ -78,7 +78,9 @@ class EventLoop {
 
   /** The time at the start of this iteration (cheap; refreshed every wakeup). */
   Clock::time_point now() const { return now_; }
-  Clock::time_point refreshNow() { return now_ = Clock::now(); }
+  Clock::time_point refreshNow() { return now_ = clock_->now(); }
+  /** The clock this loop reads (injected in tests). */
+  LoopClock& clock() const { return *clock_; }
 
   /** Loop iterations so far (for tests and stats). */
   uint64_t iterations() const { return iterations_; }
@@ -97,6 +99,7 @@ class EventLoop {
 
   void wake();
 
+  std::shared_ptr<LoopClock> clock_;
   int epfd_ = -1;
   int wakefd_ = -1;
   std::optional<Error> initError_;
@@ -104,7 +107,7 @@ class EventLoop {
   std::optional<Error> runError_;
   std::atomic<bool> stopping_{false};
   std::atomic<std::thread::id> owner_{};
-  Clock::time_point now_ = Clock::now();
+  Clock::time_point now_{};
   uint64_t iterations_ = 0;
 
   std::mutex mailboxMutex_;
@@ -122,7 +125,7 @@ class EventLoop {
 /** A thread running one EventLoop. */
 class LoopThread {
  public:
-  explicit LoopThread(std::string name = "sluice-loop");
+  explicit LoopThread(std::string name = "sluice-loop", std::shared_ptr<LoopClock> clock = nullptr);
   ~LoopThread();
   EventLoop& loop() { return loop_; }
   void start();

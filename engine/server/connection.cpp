@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/server/server.h"
+#include "engine/server/tls_transport.h"
 #include "engine/server/worker.h"
 
 namespace sluice::server {
@@ -13,7 +14,7 @@ using observe::EventKind;
 
 Connection::Connection(Worker& worker, net::Fd fd, net::SocketAddress peer, net::SocketAddress local, uint64_t id)
     : worker_(worker),
-      transport_(std::make_unique<PlainTransport>(std::move(fd))),
+      transport_(makeServerTransport(std::move(fd), worker.config().tls)),
       peer_(peer),
       local_(local),
       id_(id),
@@ -186,7 +187,7 @@ void Connection::setDeadline(std::chrono::milliseconds fromNow) {
 void Connection::onTimer() {
   timer_ = 0;
   if (state_ == State::kClosed) return;
-  if (Clock::now() < deadline_) {
+  if (loop().refreshNow() < deadline_) {
     kick();
     return;
   }

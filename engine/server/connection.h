@@ -122,6 +122,7 @@ class Connection final : public net::IoHandler, public ExchangeHost, private htt
   bool flushFile(Segment& front);
   bool flushData();
   void afterWrite();
+  bool retractResponse();
   void updateInterest();
   void setDeadline(std::chrono::milliseconds fromNow);
   void onPeerClosed();
@@ -155,6 +156,9 @@ class Connection final : public net::IoHandler, public ExchangeHost, private htt
 
   std::deque<Segment> out_;
   size_t outBytes_ = 0;
+  uint64_t queuedTotal_ = 0;      // bytes ever queued (data and files)
+  uint64_t sentTotal_ = 0;        // bytes ever handed to the transport
+  uint64_t exchangeOutMark_ = 0;  // queuedTotal_ when the current exchange began
   size_t writeBudget_ = 0;  // bytes this connection may still send in this loop turn
   std::optional<uint32_t> interest_;  // epoll interest; empty until registered
   uint64_t drained_ = 0;

@@ -19,6 +19,7 @@ bool peerGone(int err) { return err == EPIPE || err == ECONNRESET; }
 void Connection::queue(std::string data) {
   if (data.empty() || state_ == State::kClosed) return;
   outBytes_ += data.size();
+  queuedTotal_ += data.size();
   if (!out_.empty() && !out_.back().file && out_.back().data.size() + data.size() <= kCoalesceBytes) {
     out_.back().data += data;
     return;
@@ -28,6 +29,7 @@ void Connection::queue(std::string data) {
 
 void Connection::queueFile(std::shared_ptr<net::Fd> file, uint64_t offset, uint64_t length) {
   if (length == 0 || state_ == State::kClosed) return;
+  queuedTotal_ += length;
   out_.push_back(Segment{.file = std::move(file), .fileOffset = offset, .fileLeft = length});
 }
 
@@ -56,6 +58,7 @@ bool Connection::flushFile(Segment& front) {
     closeNow(false, "file truncated while sending");
     return false;
   }
+  sentTotal_ += r.bytes;
   front.fileOffset += r.bytes;
   front.fileLeft -= r.bytes;
   writeBudget_ -= std::min(writeBudget_, r.bytes);
@@ -79,6 +82,7 @@ bool Connection::flushData() {
     return false;
   }
   size_t left = r.bytes;
+  sentTotal_ += left;
   writeBudget_ -= std::min(writeBudget_, left);
   worker_.server().stats().bytesOut.fetch_add(left, std::memory_order_relaxed);
   outBytes_ -= left;
@@ -95,6 +99,28 @@ bool Connection::flushData() {
   return r.bytes >= iov[0].iov_len;  // less than the first segment: the socket buffer is full
 }
 
+// Takes back the current exchange's response while none of it has left user space,
+// so an error found later in the request can still be answered with its status.
+bool Connection::retractResponse() {
+  if (sentTotal_ > exchangeOutMark_) return false;
+  uint64_t excess = queuedTotal_ - exchangeOutMark_;
+  while (excess > 0 && !out_.empty()) {
+    Segment& back = out_.back();
+    const uint64_t size = back.file ? back.fileLeft : back.data.size() - back.pos;
+    if (size <= excess) {
+      if (!back.file) outBytes_ -= static_cast<size_t>(size);
+      excess -= size;
+      out_.pop_back();
+      continue;
+    }
+    back.data.resize(back.data.size() - static_cast<size_t>(excess));  // coalesced: the tail is ours
+    outBytes_ -= static_cast<size_t>(excess);
+    excess = 0;
+  }
+  queuedTotal_ = exchangeOutMark_;
+  return true;
+}
+
 void Connection::afterWrite() {
   lastActive_ = loop().now();
   if (exchange_ && exchange_->onOutputDrained(outBytes_, out_.empty()) && pump_ != PumpState::kIdle)
@@ -103,7 +129,9 @@ void Connection::afterWrite() {
 
 void Connection::updateInterest() {
   if (state_ == State::kClosed || !interest_) return;
-  uint32_t want = (wantRead() ? EPOLLIN : 0u) | (out_.empty() ? 0u : EPOLLOUT);
+  uint32_t want = (wantRead() ? EPOLLIN : 0u) | (out_.empty() && !transport_->wantsWrite() ? 0u : EPOLLOUT);
+  // TLS: bytes decrypted inside OpenSSL never wake epoll; read them on the next turn.
+  if (wantRead() && transport_->pending()) worker_.readSoon(id_);
   if (want == *interest_) return;
   interest_ = want;
   // Without the interest we asked for, the connection would never be woken again.

@@ -7,7 +7,7 @@
 namespace sluice::server {
 
 Exchange::Exchange(ExchangeHost& host, uint64_t id, http::RequestHead head)
-    : host_(host), id_(id), head_(std::move(head)), started_(std::chrono::steady_clock::now()) {}
+    : host_(host), id_(id), head_(std::move(head)), started_(host.loop().clock().now()) {}
 
 Exchange::~Exchange() {
   for (auto t : timers_) host_.loop().cancel(t);
@@ -66,6 +66,13 @@ void Exchange::resumeBody() {
   if (!aborted_) host_.kick();
 }
 
+namespace {
+// Answers to a request the server could not read as sent: after one, the framing of
+// whatever follows cannot be trusted either, so the connection closes (as nginx does
+// for 400 and 414). The rule is written down once, in docs/server.md.
+bool malformedRequestStatus(int status) { return status == 400 || status == 411 || status == 414 || status == 431; }
+}  // namespace
+
 std::string Exchange::buildHead(int status, const http::Headers& headers, std::optional<uint64_t> contentLength,
                                 size_t reserveBody) {
   responseStarted_ = true;
@@ -73,7 +80,7 @@ std::string Exchange::buildHead(int status, const http::Headers& headers, std::o
   const bool noBodyStatus = status == 204 || status == 304 || (status >= 100 && status < 200);
   headOnly_ = head_.isHead() || noBodyStatus;
   const ServerConfig& cfg = config();
-  bool close = !host_.keepAlive();
+  bool close = !host_.keepAlive() || malformedRequestStatus(status);
   if (!bodyComplete_) {
     // A final answer to an Expect: 100-continue request whose body we never asked
     // for: the client may or may not send it, so the connection cannot be reused.

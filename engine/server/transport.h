@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "engine/net/socket.h"
 
@@ -40,6 +41,15 @@ class Transport {
   virtual void shutdownWrite() = 0;
   /** Closes the descriptor; with reset, the peer sees RST instead of FIN. */
   virtual void close(bool reset) = 0;
+  /** TLS: the transport waits for writability (a handshake step or a write). */
+  virtual bool wantsWrite() const { return false; }
+  /** TLS: decrypted bytes wait inside the library: read again before waiting on epoll. */
+  virtual bool pending() const { return false; }
+  /** TLS: why the handshake failed, in words; empty otherwise. */
+  virtual const std::string& failure() const {
+    static const std::string kNone;
+    return kNone;
+  }
 };
 
 /** Plain TCP: read(2), sendmsg(2) with MSG_NOSIGNAL, sendfile(2). */

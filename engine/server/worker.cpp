@@ -17,7 +17,7 @@ Worker::Worker(Server& server, int index, net::Fd listener)
     : server_(server),
       index_(index),
       listener_(std::move(listener)),
-      thread_("sluice-w" + std::to_string(index)),
+      thread_("sluice-w" + std::to_string(index), server.config().clock),
       scratch_(new char[std::max(server.config().readBufferBytes, server.config().bulkReadBytes)]),
       scratchSize_(std::max(server.config().readBufferBytes, server.config().bulkReadBytes)) {}
 
@@ -105,6 +105,15 @@ void Worker::resumeAccept() {
 void Worker::onConnectionTimer(uint64_t id) {
   auto it = connections_.find(id);
   if (it != connections_.end()) it->second->onTimer();
+}
+
+void Worker::readSoon(uint64_t id) {
+  if (!readSoon_.insert(id).second) return;
+  loop().defer([this, id] {
+    readSoon_.erase(id);
+    auto it = connections_.find(id);
+    if (it != connections_.end()) it->second->onIo(EPOLLIN);
+  });
 }
 
 void Worker::release(uint64_t id) {

@@ -22,6 +22,7 @@ struct HistoryEntry {
   quint64 requestId = 0;   ///< the engine's id (lanes show it)
   quint64 connectionId = 0;
   quint64 localId = 0;     ///< this session's transfer id; 0 for loaded entries
+  QString chain;           ///< a redirect hop: "hop 1 of 3 of GET http://a → final http://b"; the final entry: "→ http://b"
 };
 
 class HistoryModel : public QAbstractListModel {
@@ -54,6 +55,8 @@ class HistoryModel : public QAbstractListModel {
 
  private:
   void load();
+  /** Inserts one row per redirect hop under the chain's entry (once). */
+  void addHops(int row, const TransferView& v);
   void scheduleSave() { saveTimer_.start(); }
 
   QString path_;
