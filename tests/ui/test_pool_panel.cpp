@@ -103,11 +103,7 @@ class TestPoolPanel : public QObject {
   }
 
   void controlsOfferEveryPoolLimit() {
-    MainWindowOptions o;
-    o.listen = QStringLiteral("127.0.0.1:0");
-    o.historyFile = QString::fromStdString(dir_) + QStringLiteral("/history2.json");
-    o.restoreState = false;
-    MainWindow w(o);
+    MainWindow w(fx_.options(QStringLiteral("history2.json")));
     w.show();
     child<QSpinBox>(&w, "maxPerHostSpin")->setValue(7);
     child<QSpinBox>(&w, "maxIdleSpin")->setValue(3);

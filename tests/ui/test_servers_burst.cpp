@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "engine/client/client.h"
-#include "support/test_env.h"
+#include "support/ui_window.h"
 #include "ui/bridge/server_host.h"
 #include "ui/models/pool_timeline.h"
 #include "ui/models/server_requests_model.h"
@@ -49,12 +49,12 @@ int burst(const std::string& url, int requests, int concurrency) {
 class TestServersBurst : public QObject {
   Q_OBJECT
  private:
-  std::string dir_;
+  test::UiWindowFixture fx_{"ui-burst"};
 
   ServerHost* startHost(ServersPanel& panel, size_t eventCapacity) {
     ServerSettings s;
     s.listen = QStringLiteral("127.0.0.1:0");
-    s.uploadDir = QString::fromStdString(dir_) + QStringLiteral("/uploads");
+    s.uploadDir = fx_.path(QStringLiteral("uploads"));
     s.eventCapacity = eventCapacity;
     auto* host = new ServerHost(s);
     QString err = host->start();
@@ -64,11 +64,7 @@ class TestServersBurst : public QObject {
   }
 
  private slots:
-  void initTestCase() {
-    dir_ = test::makeTempDir("ui-burst");
-    QVERIFY(!dir_.empty());
-  }
-  void cleanupTestCase() { test::removeTree(dir_); }
+  void initTestCase() { QVERIFY(fx_.ok()); }
 
   void burstShowsTheTrueTotalAndNewestRows() {
     ServersPanel panel;
@@ -116,11 +112,7 @@ class TestServersBurst : public QObject {
     const int requests = qEnvironmentVariableIsSet("SLUICE_GUI_BURST_REQUESTS")
                              ? qEnvironmentVariableIntValue("SLUICE_GUI_BURST_REQUESTS")
                              : 20000;
-    MainWindowOptions o;
-    o.listen = QStringLiteral("127.0.0.1:0");
-    o.historyFile = QString::fromStdString(dir_) + QStringLiteral("/history.json");
-    o.restoreState = false;
-    MainWindow w(o);
+    MainWindow w(fx_.options());
     w.show();
     QVERIFY(!w.embeddedUrl().isEmpty());
     QElapsedTimer clock;
