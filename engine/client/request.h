@@ -9,21 +9,18 @@
 #include <string_view>
 
 #include "engine/http/message.h"
+#include "engine/http/url.h"
 #include "engine/util/error.h"
 
 namespace sluice::client {
 
-/** A parsed absolute URL. Only "http" is served today; the scheme selects the transport. */
-struct Url {
-  std::string scheme = "http";
-  std::string host;     ///< without brackets for IPv6
-  uint16_t port = 80;
-  std::string target = "/";  ///< origin-form: path and query
-
-  /** Parses "http://host[:port][/path?query]". */
+/**
+ * Where the client sends a request: an http::Url (parsed by http::parseUrl,
+ * the one URL grammar) that this client can reach.
+ */
+struct Url : http::Url {
+  /** Parses "http://host[:port][/path?query]"; refuses schemes without a transport and userinfo. */
   static Result<Url> parse(std::string_view text);
-  /** "host:port" (brackets around IPv6), the value of the Host header and the pool key's tail. */
-  std::string authority() const;
   /** "http://host:port": one pool per distinct value. */
   std::string poolKey() const;
 };
