@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "app/cli/body_output.h"
 #include "app/cli/commands.h"
 #include "engine/client/client.h"
 #include "engine/util/units.h"
@@ -38,6 +39,7 @@ struct Options {
   bool json = false;
   bool verbose = false;
   bool silent = false;
+  StreamFlags stream;  ///< --compressed, --events, --lines (body_output.h)
   std::vector<std::string> urls;
 };
 
@@ -61,6 +63,7 @@ void usage(FILE* out) {
                "      --json                one JSON line per request and a summary line\n"
                "  -v, --verbose             one line per request: status, bytes, timings, reuse verdict\n"
                "  -s, --silent              no progress bar and no status lines (errors still show)\n");
+  std::fputs(streamFlagsHelp(), out);
 }
 
 Result<RequestBody> bodyFromData(std::string_view arg, bool binary) {
@@ -130,6 +133,7 @@ int parseOne(Options& o, int argc, char** argv, int& i) {
   else if (a == "--json") o.json = true;
   else if (a == "-v" || a == "--verbose") o.verbose = true;
   else if (a == "-s" || a == "--silent") o.silent = true;
+  else if (int r = parseStreamFlag(o.stream, a, value); r != kNotStreamFlag) { if (r) return r; }
   else if (!a.empty() && a.front() == '-') return std::fprintf(stderr, "sluice-cli request: unknown option '%s'\n", argv[i]), 2;
   else o.urls.emplace_back(a);
   return 0;
@@ -207,18 +211,27 @@ Result<uint64_t> consumeBody(Run& run, Exchange& ex, bool print) {
   uint64_t bytes = 0;
   auto start = std::chrono::steady_clock::now();
   auto lastShown = start;
+  std::optional<BodyOutput> view;  // decoding and the event / record views
+  if (print && run.opt.stream.any())
+    view.emplace(run.opt.stream, ex.response, start - std::chrono::microseconds(ex.response.timings.firstByteUs),
+                 [&run](std::string_view d) { writeBody(run, d); });
   for (;;) {
     auto chunk = ex.body.next(std::chrono::milliseconds(60000));
     if (!chunk) return std::unexpected(chunk.error());
     if (chunk->empty()) break;
     bytes += chunk->size();
-    if (print) writeBody(run, chunk->data());
+    if (view) {
+      if (auto st = view->feed(chunk->data()); !st) return std::unexpected(st.error());
+    } else if (print) writeBody(run, chunk->data());
     if (run.progress && print) {
       auto now = std::chrono::steady_clock::now();
       if (now - lastShown > std::chrono::milliseconds(200)) showProgress(bytes, ex.body.contentLength(), start), lastShown = now;
     }
   }
   if (run.progress && print) showProgress(bytes, ex.body.contentLength(), start), std::fputs("\n", stderr);
+  if (view) {
+    if (auto st = view->finish(); !st) return std::unexpected(st.error());
+  }
   return bytes;
 }
 
@@ -233,6 +246,7 @@ Result<Request> buildRequest(const Options& o, const std::string& url) {
     req->url.target += name;  // like curl -T FILE http://host/dir/
   }
   req->forceNewConnection = o.noReuse;
+  applyStreamFlags(o.stream, *req);
   return req;
 }
 
@@ -390,7 +404,7 @@ int runRequest(int argc, char** argv) {
     for (int k = 0; k < o.repeat; ++k) jobs.push_back(u);
   std::atomic<size_t> next{0};
   auto start = std::chrono::steady_clock::now();
-  const bool chained = o.concurrency == 1 && !run.progress &&
+  const bool chained = o.concurrency == 1 && !run.progress && !o.stream.any() &&
                        (o.release == ReleaseMode::kLate || o.release == ReleaseMode::kReset || o.release == ReleaseMode::kDouble);
   if (chained) {
     LoopChain(run, jobs).runAll();
