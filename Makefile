@@ -9,7 +9,10 @@ GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Uni
 DEPS := cmake g++ make ninja-build pkg-config qt6-base-dev node-llhttp libgl-dev \
         libssl-dev nlohmann-json3-dev liburiparser-dev zlib1g-dev libbrotli-dev openssl locales-all \
         curl nginx python3 xvfb xauth imagemagick wrk nghttp2-client hyperfine valgrind \
-        procps iproute2 fonts-dejavu-core clang libclang-rt-14-dev
+        procps iproute2 fonts-dejavu-core
+# Only `make fuzz` installs these: clang 16 with libc++ 16 (std::expected, as in production)
+# and the compiler-rt runtimes that -fsanitize=fuzzer,address,undefined link.
+FUZZ_DEPS := clang-16 libc++-16-dev libc++abi-16-dev libclang-rt-16-dev
 
 FUZZ_SECONDS ?= 60
 # ccache, when the machine has it, makes rebuilds in several checkouts cheap (not required).
@@ -50,7 +53,8 @@ bench: build
 
 # Every libFuzzer target for FUZZ_SECONDS each, from the seed corpus (copied, so seeds stay ours).
 fuzz: deps
-	cmake -S . -B build-fuzz -G "$(GENERATOR)" -DSLUICE_FUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
+	@./scripts/install-deps.sh $(FUZZ_DEPS)
+	cmake -S . -B build-fuzz -G "$(GENERATOR)" -DSLUICE_FUZZ=ON -DCMAKE_C_COMPILER=clang-16 -DCMAKE_CXX_COMPILER=clang++-16
 	cmake --build build-fuzz -j $(JOBS)
 	./tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 

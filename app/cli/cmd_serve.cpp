@@ -183,7 +183,7 @@ int runServe(int argc, char** argv) {
     std::fprintf(stderr, "sluice-cli serve: cannot create upload folder %s: %s\n", args.routes.uploadDir.c_str(), ec.message().c_str());
     return 1;
   }
-  auto addr = net::SocketAddress::parse(args.config.listen);
+  auto addr = server::parseListenAddress(args.config.listen);
   if (!addr) {
     std::fprintf(stderr, "sluice-cli serve: %s\n", addr.error().message.c_str());
     return 2;

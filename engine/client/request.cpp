@@ -1,65 +1,20 @@
 #include "engine/client/request.h"
 
-#include <charconv>
-
 #include "engine/client/response.h"
 
 namespace sluice::client {
 
 Result<Url> Url::parse(std::string_view text) {
-  Url url;
-  auto sep = text.find("://");
-  if (sep == std::string_view::npos)
-    return fail(ErrorCode::kInvalidArgument, "bad URL '" + std::string(text) + "': expected http://host[:port]/path");
-  url.scheme = std::string(text.substr(0, sep));
-  for (char& c : url.scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (url.scheme != "http" && url.scheme != "https")
-    return fail(ErrorCode::kInvalidArgument, "unsupported scheme '" + url.scheme + "' in '" + std::string(text) + "': use http:// or https://");
-  url.port = url.defaultPort();
-  std::string_view rest = text.substr(sep + 3);
-  auto slash = rest.find_first_of("/?#");
-  std::string_view auth = rest.substr(0, slash);
-  std::string_view target = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
-  if (auto hash = target.find('#'); hash != std::string_view::npos) target = target.substr(0, hash);
-  if (auth.find('@') != std::string_view::npos)
+  auto parsed = http::parseUrl(text);
+  if (!parsed) return sluice::unexpected(parsed.error());
+  if (parsed->userinfo)
     return fail(ErrorCode::kInvalidArgument, "user info in URLs is not supported; send an Authorization header instead");
-  std::string_view host = auth, port;
-  if (!auth.empty() && auth.front() == '[') {
-    auto close = auth.find(']');
-    if (close == std::string_view::npos) return fail(ErrorCode::kInvalidArgument, "bad IPv6 host in '" + std::string(text) + "'");
-    host = auth.substr(1, close - 1);
-    if (close + 1 < auth.size()) {
-      if (auth[close + 1] != ':') return fail(ErrorCode::kInvalidArgument, "bad URL '" + std::string(text) + "'");
-      port = auth.substr(close + 2);
-    }
-  } else if (auto colon = auth.rfind(':'); colon != std::string_view::npos) {
-    host = auth.substr(0, colon);
-    port = auth.substr(colon + 1);
-  }
-  if (host.empty()) return fail(ErrorCode::kInvalidArgument, "missing host in URL '" + std::string(text) + "'");
-  url.host = std::string(host);
-  if (!port.empty()) {
-    unsigned p = 0;
-    auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
-    if (ec != std::errc{} || ptr != port.data() + port.size() || p == 0 || p > 65535)
-      return fail(ErrorCode::kInvalidArgument, "bad port '" + std::string(port) + "' in URL '" + std::string(text) + "'");
-    url.port = static_cast<uint16_t>(p);
-  }
-  url.target = target.empty() ? "/" : std::string(target);
-  if (url.target.front() == '?') url.target.insert(0, "/");
+  Url url;
+  static_cast<http::Url&>(url) = std::move(*parsed);
   return url;
 }
 
-std::string Url::authority() const {
-  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  if (port != defaultPort()) h += ":" + std::to_string(port);
-  return h;
-}
-
-std::string Url::poolKey() const {
-  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  return scheme + "://" + h + ":" + std::to_string(port);
-}
+std::string Url::poolKey() const { return scheme + "://" + http::formatAuthority(host, port); }
 
 RequestBody RequestBody::fromBytes(std::string data) {
   RequestBody b;

@@ -9,25 +9,22 @@
 #include <string_view>
 
 #include "engine/http/message.h"
+#include "engine/http/url.h"
 #include "engine/tls/tls_settings.h"
 #include "engine/util/error.h"
 
 namespace sluice::client {
 
-/** A parsed absolute URL: http or https; the scheme selects the transport. */
-struct Url {
-  std::string scheme = "http";
-  std::string host;     ///< without brackets for IPv6
-  uint16_t port = 80;
-  std::string target = "/";  ///< origin-form: path and query
-
-  /** Parses "http://host[:port][/path?query]". */
+/**
+ * Where the client sends a request: an http::Url (parsed by http::parseUrl,
+ * the one URL grammar) that this client can reach.
+ */
+struct Url : http::Url {
+  /** Parses "http(s)://host[:port][/path?query]"; refuses userinfo. */
   static Result<Url> parse(std::string_view text);
-  /** "host:port" (brackets around IPv6), the value of the Host header and the pool key's tail. */
-  std::string authority() const;
   /** 443 for https, else 80. */
-  uint16_t defaultPort() const { return scheme == "https" ? 443 : 80; }
-  /** "http://host:port": one pool per distinct value (with the TLS settings' key for https). */
+  uint16_t defaultPort() const { return http::defaultPort(scheme); }
+  /** "scheme://host:port": one pool per distinct value (with the TLS settings' key for https). */
   std::string poolKey() const;
 };
 

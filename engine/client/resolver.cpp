@@ -20,9 +20,7 @@ void Resolver::stop() {
 }
 
 Result<net::SocketAddress> Resolver::numeric(const std::string& host, uint16_t port) {
-  std::string h = host == "localhost" ? "127.0.0.1" : host;
-  if (h.find(':') != std::string::npos) h = "[" + h + "]";
-  return net::SocketAddress::parse(h + ":" + std::to_string(port));
+  return net::SocketAddress::fromHostPort(host, port);
 }
 
 void Resolver::resolve(std::string host, uint16_t port, Callback cb) {

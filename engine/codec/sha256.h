@@ -1,23 +1,30 @@
 #pragma once
-/** SHA-256 (FIPS 180-4), streaming, with a SHA-NI fast path on x86-64. */
+/** SHA-256 (FIPS 180-4), streaming, through OpenSSL's EVP digest interface. */
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+struct evp_md_ctx_st;
+
 namespace sluice::codec {
 
 /**
  * Incremental SHA-256: update() with any number of byte runs, then finish().
- * The compression function uses the x86 SHA extensions when the CPU has them
- * (checked once at run time) and portable C++ otherwise.
+ * A thin wrapper over OpenSSL's EVP_MD_CTX (which picks the CPU's SHA
+ * extensions itself). Copying copies the running state, so a copy can be
+ * finished to read the digest so far while the original keeps hashing.
  */
 class Sha256 {
  public:
   using Digest = std::array<uint8_t, 32>;
 
-  Sha256() { reset(); }
+  Sha256();
+  Sha256(const Sha256& other);
+  Sha256& operator=(const Sha256& other);
+  ~Sha256();
+
   void reset();
   void update(std::string_view data);
   void update(const void* data, size_t len) { update(std::string_view(static_cast<const char*>(data), len)); }
@@ -30,15 +37,9 @@ class Sha256 {
   static std::string hex(const Digest& d);
   /** One-shot digest of data. */
   static Digest of(std::string_view data);
-  /** True when the SHA-NI path is in use (for logs and benchmarks). */
-  static bool hardwareAccelerated();
 
  private:
-  void compress(const uint8_t* blocks, size_t count);
-
-  std::array<uint32_t, 8> state_{};
-  std::array<uint8_t, 64> buffer_{};
-  size_t buffered_ = 0;
+  evp_md_ctx_st* ctx_ = nullptr;
   uint64_t totalBytes_ = 0;
 };
 

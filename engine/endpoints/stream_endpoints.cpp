@@ -4,6 +4,7 @@
 #include <functional>
 #include <utility>
 
+#include "engine/codec/json.h"
 #include "engine/util/units.h"
 
 namespace sluice::endpoints {
@@ -155,8 +156,7 @@ std::unique_ptr<RequestHandler> makeNdjson(const http::RequestHead& head) {
   if (!writer) return makeErrorHandler(400, writer.error().message);
   return std::make_unique<TimedStreamHandler>(plan, std::move(*writer), seq ? "application/json-seq" : "application/x-ndjson", "",
                                               [seq](uint64_t i, uint64_t ms) {
-                                                return std::string(seq ? "\x1E" : "") + "{\"seq\":" + std::to_string(i) +
-                                                       ",\"ms\":" + std::to_string(ms) + "}\n";
+                                                return std::string(seq ? "\x1E" : "") + codec::jsonText({{"seq", i}, {"ms", ms}}) + "\n";
                                               });
 }
 

@@ -55,24 +55,4 @@ void appendChunk(std::string& out, std::string_view data) {
 
 void appendLastChunk(std::string& out) { out += "0\r\n\r\n"; }
 
-std::string formatHttpDate(int64_t unixSeconds) {
-  std::time_t t = static_cast<std::time_t>(unixSeconds);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char buf[40];
-  size_t n = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return std::string(buf, n);
-}
-
-std::string_view httpDate() {
-  thread_local std::time_t cachedAt = 0;
-  thread_local std::string cached;
-  std::time_t now = std::time(nullptr);
-  if (now != cachedAt) {
-    cachedAt = now;
-    cached = formatHttpDate(now);
-  }
-  return cached;
-}
-
 }  // namespace sluice::http

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "engine/http/http_date.h"  // httpDate() for the Date header
 #include "engine/http/message.h"
 
 namespace sluice::http {
@@ -19,9 +20,5 @@ void appendChunk(std::string& out, std::string_view data);
 void appendChunkHeader(std::string& out, uint64_t n);
 /** Appends the last chunk and the empty trailer. */
 void appendLastChunk(std::string& out);
-/** The current time as an IMF-fixdate, cached per second per thread. */
-std::string_view httpDate();
-/** An IMF-fixdate for a given Unix time. */
-std::string formatHttpDate(int64_t unixSeconds);
 
 }  // namespace sluice::http

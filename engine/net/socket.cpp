@@ -16,38 +16,18 @@ void Fd::reset(int fd) {
   fd_ = fd;
 }
 
-Result<SocketAddress> SocketAddress::parse(std::string_view text) {
-  std::string_view host, port;
-  if (!text.empty() && text.front() == '[') {
-    auto close = text.find(']');
-    if (close == std::string_view::npos) return fail(ErrorCode::kInvalidArgument, "bad address '" + std::string(text) + "': missing ']'");
-    host = text.substr(1, close - 1);
-    if (close + 1 < text.size()) {
-      if (text[close + 1] != ':') return fail(ErrorCode::kInvalidArgument, "bad address '" + std::string(text) + "'");
-      port = text.substr(close + 2);
-    }
-  } else {
-    auto colon = text.rfind(':');
-    if (colon == std::string_view::npos) return fail(ErrorCode::kInvalidArgument, "bad address '" + std::string(text) + "': expected HOST:PORT");
-    host = text.substr(0, colon);
-    port = text.substr(colon + 1);
-  }
-  unsigned p = 0;
-  auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
-  if (port.empty() || ec != std::errc{} || ptr != port.data() + port.size() || p > 65535)
-    return fail(ErrorCode::kInvalidArgument, "bad port in '" + std::string(text) + "'");
-  std::string h(host);
-  if (h.empty() || h == "localhost") h = "127.0.0.1";
+Result<SocketAddress> SocketAddress::fromHostPort(std::string_view host, uint16_t port) {
+  std::string h = host == "localhost" ? "127.0.0.1" : std::string(host);
   SocketAddress out;
   auto* v4 = reinterpret_cast<sockaddr_in*>(&out.storage);
   auto* v6 = reinterpret_cast<sockaddr_in6*>(&out.storage);
   if (::inet_pton(AF_INET, h.c_str(), &v4->sin_addr) == 1) {
     v4->sin_family = AF_INET;
-    v4->sin_port = htons(static_cast<uint16_t>(p));
+    v4->sin_port = htons(port);
     out.length = sizeof(sockaddr_in);
   } else if (::inet_pton(AF_INET6, h.c_str(), &v6->sin6_addr) == 1) {
     v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(static_cast<uint16_t>(p));
+    v6->sin6_port = htons(port);
     out.length = sizeof(sockaddr_in6);
   } else {
     return fail(ErrorCode::kInvalidArgument, "bad host '" + h + "': use a numeric IPv4/IPv6 address or localhost");

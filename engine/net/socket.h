@@ -43,8 +43,12 @@ struct SocketAddress {
   sockaddr_storage storage{};
   socklen_t length = 0;
 
-  /** Parses "127.0.0.1:8080", "[::1]:0", "localhost:80" (numeric or localhost only). */
-  static Result<SocketAddress> parse(std::string_view hostPort);
+  /**
+   * A numeric IPv4 or IPv6 host ("127.0.0.1", "::1", no brackets) or
+   * "localhost" (127.0.0.1), and a port. The text form "host:port" is parsed
+   * by the caller (http::parseAuthority): net knows no URL grammar.
+   */
+  static Result<SocketAddress> fromHostPort(std::string_view host, uint16_t port);
   static SocketAddress fromSockaddr(const sockaddr* sa, socklen_t len);
   static Result<SocketAddress> localOf(int fd);
   static Result<SocketAddress> peerOf(int fd);

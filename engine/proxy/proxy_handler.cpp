@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include "engine/http/url.h"
 #include "engine/server/exchange.h"
 
 namespace sluice::proxy {
@@ -77,7 +78,14 @@ class ProxyHandler final : public RequestHandler {
 
   void forward(Exchange& ex) {
     const http::RequestHead& in = ex.request();
-    auto req = client::Request::get(up_->base() + in.target);
+    // An absolute-form target (RFC 9112 §3.2.2) is forwarded as its origin-form: path and query.
+    std::string target = in.target;
+    if (!target.starts_with('/') && target != "*") {
+      auto url = http::parseUrl(target);
+      if (!url) return ex.respondError(400, "bad request target: " + url.error().message);
+      target = url->target;
+    }
+    auto req = client::Request::get(up_->base() + target);
     if (!req) return ex.respondError(502, "bad upstream URL: " + req.error().message);
     req->tls = up_->tls();
     req->method = in.method;

@@ -1,7 +1,7 @@
 #include "engine/server/exchange.h"
 
 #include "engine/http/serializer.h"
-#include "engine/codec/json_writer.h"
+#include "engine/codec/json.h"
 #include "engine/server/server_config.h"
 
 namespace sluice::server {
@@ -166,9 +166,7 @@ void Exchange::respond(int status, http::Headers headers, std::string_view body)
   host_.kick();
 }
 
-std::string errorJson(int status, std::string_view message) {
-  return codec::JsonObject().addNumber("status", static_cast<int64_t>(status)).addString("error", message).str() + "\n";
-}
+std::string errorJson(int status, std::string_view message) { return codec::errorBody(status, message); }
 
 void Exchange::respondError(int status, std::string_view message) {
   std::string body = errorJson(status, message);

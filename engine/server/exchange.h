@@ -20,7 +20,7 @@ namespace sluice::server {
 
 class Exchange;
 
-/** The JSON body of an error answer: {"status":N,"error":"message"} and a newline. */
+/** The JSON body of an error answer: codec::errorBody, {"error":"message","status":N} and a newline. */
 std::string errorJson(int status, std::string_view message);
 struct ServerConfig;
 

@@ -2,6 +2,7 @@
 
 #include <csignal>
 
+#include "engine/http/url.h"
 #include "engine/server/worker.h"
 
 namespace sluice::server {
@@ -24,6 +25,14 @@ Server::~Server() {
   if (running_) stop(std::chrono::milliseconds(0));
 }
 
+Result<net::SocketAddress> parseListenAddress(std::string_view text) {
+  auto authority = http::parseAuthority(text);
+  if (!authority) return sluice::unexpected(authority.error());
+  if (!authority->port)
+    return fail(ErrorCode::kInvalidArgument, "the listen address '" + std::string(text) + "' has no port: expected HOST:PORT (port 0 picks a free one)");
+  return net::SocketAddress::fromHostPort(authority->host, *authority->port);
+}
+
 std::string Server::url() const { return (config_.tls ? "https://" : "http://") + address_.toString(); }
 
 Status Server::start() {
@@ -32,7 +41,7 @@ Status Server::start() {
   std::signal(SIGPIPE, SIG_IGN);
   // A file-size limit (RLIMIT_FSIZE) must surface as EFBIG on write (507), not kill us.
   std::signal(SIGXFSZ, SIG_IGN);
-  auto addr = net::SocketAddress::parse(config_.listen);
+  auto addr = parseListenAddress(config_.listen);
   if (!addr) return sluice::unexpected(addr.error());
   // SO_REUSEPORT only with several workers: with one, a second server on the
   // same port must fail loudly instead of silently sharing it.

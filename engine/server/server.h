@@ -17,6 +17,13 @@ namespace sluice::server {
 class Worker;
 
 /**
+ * A listen address "host:port" ("127.0.0.1:8080", "[::1]:0", "localhost:0"),
+ * parsed by http::parseAuthority; the host must be numeric or localhost and
+ * the port is required (0 picks a free one).
+ */
+Result<net::SocketAddress> parseListenAddress(std::string_view text);
+
+/**
  * Starts config.workers loop threads, each with its own SO_REUSEPORT listener
  * (the kernel spreads connections; no acceptor hand-off, no shared queue).
  * Thread-safe: start/stop from any one controlling thread; stats and events

@@ -6,61 +6,24 @@
 #include <cctype>
 #include <string>
 
+#include <openssl/crypto.h>
+
+#include "engine/codec/sha256.h"
+#include "engine/http/url.h"
 #include "engine/site/json_response.h"
 
 namespace sluice::site {
 
 namespace {
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-// "Example.com:8080" -> "example.com"; "[::1]:80" -> "::1"; "localhost." -> "localhost".
-std::string hostOnly(std::string_view value) {
-  value = http::trimOws(value);
-  if (value.starts_with('[')) {
-    size_t close = value.find(']');
-    return lower(value.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1));
-  }
-  size_t colon = value.find(':');
-  if (colon != std::string_view::npos && value.find(':', colon + 1) == std::string_view::npos) value = value.substr(0, colon);
-  if (value.ends_with('.')) value.remove_suffix(1);
-  return lower(value);
-}
-
-// RFC 9112 §3.2 / RFC 3986 §3.2: Host = uri-host [ ":" port ]. No userinfo, no
-// spaces, no lists; an IP literal in brackets; a port of digits only.
-bool validHostValue(std::string_view v) {
-  v = http::trimOws(v);
-  static const auto kRegName = [] {
-    std::array<bool, 256> t{};
-    for (int c = 0; c < 256; ++c) t[static_cast<size_t>(c)] = std::isalnum(c) != 0;
-    for (char c : std::string_view("-._~!$&'()*+,;=%")) t[static_cast<unsigned char>(c)] = true;
-    return t;
-  }();
-  auto regNameChar = [](unsigned char c) { return kRegName[c]; };
-  std::string_view port;
-  if (v.starts_with('[')) {
-    size_t close = v.find(']');
-    if (close == std::string_view::npos || close == 1) return false;
-    for (unsigned char c : v.substr(1, close - 1))
-      if (!std::isxdigit(c) && c != ':' && c != '.' && c != 'v' && c != 'V') return false;
-    std::string_view rest = v.substr(close + 1);
-    if (!rest.empty() && rest[0] != ':') return false;
-    port = rest.empty() ? rest : rest.substr(1);
-  } else {
-    size_t colon = v.find(':');
-    std::string_view host = v.substr(0, colon);
-    for (unsigned char c : host)
-      if (!regNameChar(c)) return false;
-    port = colon == std::string_view::npos ? std::string_view() : v.substr(colon + 1);
-  }
-  if (port.size() > 5) return false;
-  for (unsigned char c : port)
-    if (!std::isdigit(c)) return false;
-  return true;
+// A configured name (--allow-host, the bound host) as parseAuthority spells
+// hosts: lower case, no brackets, no port, no trailing dot. "*" and ".suffix"
+// entries pass through lower-cased.
+std::string configuredHost(std::string_view entry) {
+  auto a = http::parseAuthority(entry);
+  std::string host = a ? a->host : std::string(entry);
+  std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (host.size() > 1 && host.ends_with('.')) host.pop_back();
+  return host;
 }
 
 bool isWildcardAddress(std::string_view h) { return h.empty() || h == "0.0.0.0" || h == "::" || h == "[::]"; }
@@ -80,15 +43,15 @@ void respondPreflight(Exchange& ex, const RouteOptions& options) {
 }
 }  // namespace
 
-bool hostAllowed(std::string_view hostHeader, const RouteOptions& options, const net::SocketAddress& local) {
-  std::string host = hostOnly(hostHeader);
+bool hostAllowed(std::string_view host, const RouteOptions& options, const net::SocketAddress& local) {
+  if (host.size() > 1 && host.ends_with('.')) host.remove_suffix(1);  // "localhost." is "localhost"
   if (host == "localhost" || host.ends_with(".localhost") || host == "127.0.0.1" || host == "::1") return true;
-  if (!isWildcardAddress(options.boundHost) && host == hostOnly(options.boundHost)) return true;
+  if (!isWildcardAddress(options.boundHost) && host == configuredHost(options.boundHost)) return true;
   // Formatting the local address costs a printf: only for names not matched above.
-  if (std::string localHost = local.host(); !localHost.empty() && host == hostOnly(localHost)) return true;
+  if (std::string localHost = local.host(); !localHost.empty() && host == localHost) return true;
   for (const auto& allowed : options.allowHosts) {
     if (allowed == "*") return true;
-    std::string a = hostOnly(allowed);
+    std::string a = configuredHost(allowed);
     if (host == a) return true;
     if (a.starts_with('.') && (host.ends_with(a) || host == a.substr(1))) return true;
   }
@@ -99,11 +62,12 @@ bool bearerMatches(std::string_view authorization, std::string_view token) {
   authorization = http::trimOws(authorization);
   if (authorization.size() < 7 || !http::iequals(authorization.substr(0, 7), "Bearer ")) return false;
   std::string_view given = http::trimOws(authorization.substr(7));
-  // Constant time over the expected token's length: no early exit on the first wrong byte.
-  unsigned diff = given.size() == token.size() ? 0u : 1u;
-  for (size_t i = 0; i < token.size(); ++i)
-    diff |= static_cast<unsigned char>(token[i]) ^ static_cast<unsigned char>(i < given.size() ? given[i] : 0);
-  return diff == 0 && !token.empty();
+  if (token.empty()) return false;
+  // Compare fixed-size digests with OpenSSL's constant-time compare: the time
+  // taken depends neither on where the first wrong byte is nor on the token's length.
+  auto want = codec::Sha256::of(token);
+  auto got = codec::Sha256::of(given);
+  return CRYPTO_memcmp(want.data(), got.data(), want.size()) == 0;
 }
 
 bool isWriteRequest(const http::RequestHead& head) {
@@ -112,33 +76,47 @@ bool isWriteRequest(const http::RequestHead& head) {
   return uploadPath && head.method != "GET" && head.method != "HEAD";
 }
 
+namespace {
+// Every request on a connection, and most connections, send the same Host:
+// parse each distinct value once per thread, not once per request.
+const Result<http::Authority>& parsedHost(std::string_view value) {
+  thread_local std::string lastValue;
+  thread_local Result<http::Authority> lastResult = fail(ErrorCode::kInvalidArgument, "no Host parsed yet");
+  if (lastValue != value || lastValue.empty()) {
+    lastResult = http::parseAuthority(value);
+    lastValue.assign(value);
+  }
+  return lastResult;
+}
+
+bool refuseHost(Exchange& ex, const std::string& what, const std::string& host, const RouteOptions& options) {
+  respondJsonError(ex, 403, what + " is not one of this server's names (a DNS-rebinding defence); "
+                   "start the server with --allow-host " + http::formatAuthority(host, std::nullopt) + " to allow it", options);
+  return false;
+}
+}  // namespace
+
 bool checkAccess(Exchange& ex, const RouteOptions& options) {
   const http::RequestHead& req = ex.request();
   // Absolute-form (RFC 9112 §3.2.2): its authority is the host. It must pass the
   // same checks as Host, and so must a Host sent with it (stricter than the RFC's
   // "ignore Host", never weaker).
   if (!req.target.starts_with('/') && req.target.find("://") != std::string::npos) {
-    std::string a(req.authority());
-    if (a.empty() || !validHostValue(a)) {
-      respondJsonError(ex, 400, "the request target '" + req.target + "' has no valid host (RFC 9112 section 3.2.2)", options);
+    auto url = http::parseUrl(req.target);
+    if (!url || url->userinfo) {
+      std::string why = url ? "it carries user information" : url.error().message;
+      respondJsonError(ex, 400, "the request target has no valid host (RFC 9112 section 3.2.2): " + why, options);
       return false;
     }
-    if (!hostAllowed(a, options, ex.local())) {
-      respondJsonError(ex, 403, "host '" + a + "' is not one of this server's names (a DNS-rebinding defence); "
-                       "start the server with --allow-host " + hostOnly(a) + " to allow it", options);
-      return false;
-    }
+    if (!hostAllowed(url->host, options, ex.local())) return refuseHost(ex, "host '" + url->host + "'", url->host, options);
   }
-  if (const std::string* host = req.headers.find("Host")) {
-    if (!validHostValue(*host)) {
-      respondJsonError(ex, 400, "the Host header '" + *host + "' is not a valid host[:port] (RFC 9112 section 3.2)", options);
+  if (const std::string* value = req.headers.find("Host")) {
+    const Result<http::Authority>& host = parsedHost(http::trimOws(*value));
+    if (!host) {
+      respondJsonError(ex, 400, "the Host header is not a valid host[:port] (RFC 9112 section 3.2): " + host.error().message, options);
       return false;
     }
-    if (!hostAllowed(*host, options, ex.local())) {
-      respondJsonError(ex, 403, "Host '" + *host + "' is not one of this server's names (a DNS-rebinding defence); "
-                       "start the server with --allow-host " + hostOnly(*host) + " to allow it", options);
-      return false;
-    }
+    if (!hostAllowed(host->host, options, ex.local())) return refuseHost(ex, "Host '" + *value + "'", host->host, options);
   }
   if (!options.corsOrigin.empty() && isPreflight(req)) {
     respondPreflight(ex, options);

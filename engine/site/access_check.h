@@ -7,12 +7,12 @@
 namespace sluice::site {
 
 /**
- * True when the Host header names this server: localhost (and *.localhost),
- * 127.0.0.1, ::1, the bound address, the address the client reached, or an
- * --allow-host entry (".example.org" allows subdomains, "*" allows all). The
- * port is ignored. A request without Host (HTTP/1.0) passes.
+ * True when host (as http::parseAuthority gives it: lower case, no brackets,
+ * no port) names this server: localhost (and *.localhost), 127.0.0.1, ::1,
+ * the bound address, the address the client reached, or an --allow-host entry
+ * (".example.org" allows subdomains, "*" allows all).
  */
-bool hostAllowed(std::string_view hostHeader, const RouteOptions& options, const net::SocketAddress& local);
+bool hostAllowed(std::string_view host, const RouteOptions& options, const net::SocketAddress& local);
 
 /** "Authorization: Bearer <token>", compared in constant time. */
 bool bearerMatches(std::string_view authorization, std::string_view token);

@@ -1,15 +1,14 @@
 #include "engine/site/json_response.h"
 
-#include "engine/codec/json_writer.h"
 #include "engine/site/upload/upload_site.h"
 
 namespace sluice::site {
 
-void respondJson(Exchange& ex, int status, std::string_view json, const RouteOptions& options, http::Headers headers) {
+void respondJson(Exchange& ex, int status, const codec::Json& json, const RouteOptions& options, http::Headers headers) {
   headers.set("Content-Type", "application/json");
   headers.set("Cache-Control", "no-store");
   addCorsHeaders(headers, options);
-  std::string body(json);
+  std::string body = codec::jsonText(json);
   body.push_back('\n');
   ex.respond(status, std::move(headers), body);
 }
@@ -21,9 +20,7 @@ void respondJsonError(Exchange& ex, int status, std::string_view message, const 
     return;
   }
   if (close) ex.closeAfterResponse();
-  codec::JsonObject o;
-  o.addString("error", message).addNumber("status", static_cast<uint64_t>(status));
-  respondJson(ex, status, o.str(), options, std::move(headers));
+  respondJson(ex, status, codec::errorObject(status, message), options, std::move(headers));
 }
 
 void respondRefusal(Exchange& ex, const Refusal& r, const RouteOptions& options, http::Headers headers) {

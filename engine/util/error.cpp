@@ -1,5 +1,6 @@
 #include "engine/util/error.h"
 
+#include <cerrno>
 #include <cstring>
 
 namespace sluice {
@@ -39,6 +40,21 @@ const char* errorCodeName(ErrorCode c) {
     case ErrorCode::kTls: return "tls";
   }
   return "unknown";
+}
+
+std::string describeByte(char c) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  auto b = static_cast<unsigned char>(c);
+  if (b > 0x20 && b < 0x7f) return std::string("'") + c + "'";
+  std::string code = std::string("0x") + kHex[b >> 4] + kHex[b & 15];
+  switch (b) {
+    case ' ': return "a space (" + code + ")";
+    case '\r': return "CR (" + code + ")";
+    case '\n': return "LF (" + code + ")";
+    case '\t': return "a tab (" + code + ")";
+    case 0: return "NUL (" + code + ")";
+    default: return "byte " + code;
+  }
 }
 
 }  // namespace sluice

@@ -1,24 +1,15 @@
 #pragma once
 /** Error values for the engine: no exceptions on the data path. */
+#include <expected>
 #include <string>
 #include <string_view>
-#include <version>
-
-#ifdef __cpp_lib_expected
-#include <expected>
-#else
-#include "engine/util/expected_compat.h"
-#endif
 
 namespace sluice {
 
-#ifdef __cpp_lib_expected
-// g++ (libstdc++ 12 with -std=c++2b): the standard types. Engine code spells
-// them sluice::expected / sluice::unexpected so that clang 14, whose concepts
-// support is too old for libstdc++'s <expected>, gets expected_compat.h instead.
+// The standard types, spelled sluice::expected / sluice::unexpected in engine code.
+// Every build has them: g++ 12 with libstdc++, and the fuzz build's clang 16 with libc++ 16.
 using std::expected;
 using std::unexpected;
-#endif
 
 /** What went wrong, as a code a program can branch on. */
 enum class ErrorCode {
@@ -60,5 +51,12 @@ inline unexpected<Error> fail(ErrorCode c, std::string msg) {
 }
 
 const char* errorCodeName(ErrorCode c);
+
+/**
+ * One byte named for an error message: "'!'", "a space (0x20)", "CR (0x0D)",
+ * "LF (0x0A)", "a tab (0x09)", "NUL (0x00)", or "byte 0xC3". Never echoes a
+ * control byte, so the message is safe to print or log.
+ */
+std::string describeByte(char c);
 
 }  // namespace sluice

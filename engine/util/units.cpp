@@ -60,10 +60,10 @@ std::string formatBytes(uint64_t bytes) {
   double v = static_cast<double>(bytes);
   int u = 0;
   while (v >= 1024 && u < 4) { v /= 1024; ++u; }
+  // std::to_chars, not printf: the text goes into pages, and the GUI sets a locale with a decimal comma.
   char buf[32];
-  if (u == 0) std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
-  else std::snprintf(buf, sizeof buf, "%.1f %s", v, kUnits[u]);
-  return buf;
+  auto r = u == 0 ? std::to_chars(buf, buf + sizeof buf, bytes) : std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 1);
+  return std::string(buf, r.ptr) + " " + kUnits[u];
 }
 
 }  // namespace sluice

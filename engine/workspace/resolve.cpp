@@ -1,10 +1,9 @@
 // Resolution of one .http request: variables, body file, scripts reported as not run.
 #include "engine/workspace/resolve.h"
 
-#include <openssl/evp.h>
-
 #include <filesystem>
 
+#include "engine/codec/base64.h"
 #include "engine/http/message.h"
 
 namespace sluice::workspace {
@@ -32,11 +31,7 @@ std::string basicAuth(std::string value) {
   auto sp = rest.find(' ');
   if (sp == std::string_view::npos || rest.find(' ', sp + 1) != std::string_view::npos) return value;
   std::string plain = std::string(rest.substr(0, sp)) + ":" + std::string(rest.substr(sp + 1));
-  std::string out(4 * ((plain.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(plain.data()),
-                          static_cast<int>(plain.size()));
-  out.resize(static_cast<size_t>(n));
-  return "Basic " + out;
+  return "Basic " + codec::base64Encode(plain);
 }
 
 Status resolveBody(const HttpRequest& block, const VariableSet& vars, const ResolveContext& ctx, SubstituteTrace& trace,

@@ -42,7 +42,7 @@ QString ServerHost::uploadDir() const {
 QString ServerHost::start() {
   if (running()) return {};
   if (stopping_) return tr("the server is still stopping; try again in a moment");
-  auto addr = net::SocketAddress::parse(settings_.listen.toStdString());
+  auto addr = server::parseListenAddress(settings_.listen.toStdString());
   if (!addr) return tr("bad listen address '%1': %2").arg(settings_.listen, QString::fromStdString(addr.error().message));
   std::error_code ec;
   std::filesystem::create_directories(uploadDir().toStdString(), ec);

@@ -2,11 +2,11 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include <cerrno>
-#include <cstdio>
+#include <charconv>
 
+#include "engine/http/http_date.h"
 #include "engine/http/serializer.h"
 #include "engine/site/json_response.h"
 #include "engine/site/upload/name_rules.h"
@@ -17,20 +17,14 @@ namespace sluice::site {
 namespace {
 constexpr std::string_view kFilesPrefix = "/files/";
 
-std::string etagOf(const struct stat& st) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "\"%llx-%llx\"", static_cast<unsigned long long>(st.st_size),
-                static_cast<unsigned long long>(st.st_mtim.tv_sec) * 1000000000ull + static_cast<unsigned long long>(st.st_mtim.tv_nsec));
-  return buf;
+std::string hex(uint64_t v) {
+  char buf[16];
+  return std::string(buf, std::to_chars(buf, buf + sizeof buf, v, 16).ptr);
 }
 
-// IMF-fixdate only ("Sun, 06 Nov 1994 08:49:37 GMT"), which is what clients send back.
-std::optional<int64_t> parseHttpDate(std::string_view text) {
-  std::string s(http::trimOws(text));
-  struct tm tm {};
-  const char* end = ::strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  if (!end || *end != '\0') return std::nullopt;
-  return static_cast<int64_t>(::timegm(&tm));
+std::string etagOf(const struct stat& st) {
+  uint64_t nanos = static_cast<uint64_t>(st.st_mtim.tv_sec) * 1000000000ull + static_cast<uint64_t>(st.st_mtim.tv_nsec);
+  return "\"" + hex(static_cast<uint64_t>(st.st_size)) + "-" + hex(nanos) + "\"";
 }
 
 // If-None-Match: "*" or a list of entity tags; weak comparison (RFC 9110 §13.1.2).
@@ -50,7 +44,7 @@ bool etagListMatches(std::string_view list, std::string_view etag) {
 bool notModified(const http::Headers& h, std::string_view etag, int64_t mtime) {
   if (const std::string* inm = h.find("If-None-Match")) return etagListMatches(*inm, etag);
   if (const std::string* ims = h.find("If-Modified-Since")) {
-    auto since = parseHttpDate(*ims);
+    auto since = http::parseHttpDate(http::trimOws(*ims));
     return since && mtime <= *since;
   }
   return false;
@@ -62,7 +56,7 @@ bool ifRangeHolds(const http::Headers& h, std::string_view etag, int64_t mtime) 
   if (!ir) return true;
   std::string_view v = http::trimOws(*ir);
   if (v.starts_with('"')) return v == etag;
-  auto date = parseHttpDate(v);
+  auto date = http::parseHttpDate(v);
   return date && *date == mtime;
 }
 }  // namespace

@@ -3,14 +3,13 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 
+#include "engine/http/http_date.h"
 #include "engine/site/json_response.h"
-#include "engine/codec/json_writer.h"
 #include "engine/site/upload/name_rules.h"
 #include "engine/util/units.h"
 
@@ -31,15 +30,6 @@ std::string htmlEscape(std::string_view s) {
     }
   }
   return out;
-}
-
-std::string isoTime(int64_t t) {
-  time_t tt = static_cast<time_t>(t);
-  struct tm tm {};
-  ::gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 constexpr std::string_view kPageHead = R"(<!doctype html>
@@ -76,21 +66,18 @@ Result<std::vector<ListedFile>> listUploadDir(int dirFd) {
   return files;
 }
 
-std::string listingJson(const std::vector<ListedFile>& files) {
-  std::string arr = "[";
+codec::Json listingJson(const std::vector<ListedFile>& files) {
+  codec::Json list = codec::Json::array();
   uint64_t total = 0;
   for (const auto& f : files) {
-    if (arr.size() > 1) arr += ",";
-    codec::JsonObject o;
-    o.addString("name", f.name).addNumber("size", f.size).addNumber("modified", f.modified)
-        .addString("modified_iso", isoTime(f.modified)).addString("url", "/files/" + encodeFileName(f.name));
-    arr += o.str();
+    list.push_back({{"name", f.name},
+                    {"size", f.size},
+                    {"modified", f.modified},
+                    {"modified_iso", http::formatIsoUtc(f.modified)},
+                    {"url", "/files/" + encodeFileName(f.name)}});
     total += f.size;
   }
-  arr += "]";
-  codec::JsonObject top;
-  top.addRaw("files", arr).addNumber("count", static_cast<uint64_t>(files.size())).addNumber("total_bytes", total);
-  return top.str();
+  return {{"files", std::move(list)}, {"count", static_cast<uint64_t>(files.size())}, {"total_bytes", total}};
 }
 
 std::string listingHtml(const std::vector<ListedFile>& files, const RouteOptions& options) {
@@ -106,7 +93,7 @@ std::string listingHtml(const std::vector<ListedFile>& files, const RouteOptions
     std::string url = "/files/" + encodeFileName(f.name);
     page += "<tr><td><a href=\"" + url + "\">" + htmlEscape(f.name) + "</a> <small>(<a href=\"" + url +
             "?download=1\">download</a>)</small></td><td class=\"n\">" + formatBytes(f.size) + "</td><td class=\"n\">" +
-            std::to_string(f.size) + "</td><td>" + isoTime(f.modified) + "</td></tr>\n";
+            std::to_string(f.size) + "</td><td>" + http::formatIsoUtc(f.modified) + "</td></tr>\n";
     total += f.size;
   }
   if (files.empty()) page += "<tr><td colspan=\"4\"><em>No files yet.</em></td></tr>\n";

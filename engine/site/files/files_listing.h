@@ -23,7 +23,7 @@ struct ListedFile {
  */
 Result<std::vector<ListedFile>> listUploadDir(int dirFd);
 
-std::string listingJson(const std::vector<ListedFile>& files);
+codec::Json listingJson(const std::vector<ListedFile>& files);
 std::string listingHtml(const std::vector<ListedFile>& files, const RouteOptions& options);
 
 /** Answers JSON when the Accept header asks for application/json, HTML otherwise. */

@@ -113,7 +113,7 @@ void MultipartUploadHandler::onBodyEnd(Exchange& ex) {
 
 void MultipartUploadHandler::commitAll(Exchange& ex) {
   finished_ = true;
-  std::string json = "[";
+  codec::Json stored = codec::Json::array();
   std::string failed;
   bool anyReplaced = false;
   for (auto& f : files_) {
@@ -123,17 +123,19 @@ void MultipartUploadHandler::commitAll(Exchange& ex) {
       continue;
     }
     anyReplaced |= replacing;
-    if (json.size() > 1) json += ",";
-    json += storedFileJson(f.part.name(), f.part.size(), f.digest, ex.started(), f.part.size());
+    stored.push_back(storedFileJson(f.part.name(), f.part.size(), f.digest, ex.started(), f.part.size()));
   }
-  json += "]";
   files_.clear();
-  if (!failed.empty()) return respondJsonError(ex, 409, failed + " (other files were stored: " + json + ")", site_->options);
-  respondStored(ex, json, anyReplaced);
+  if (!failed.empty()) {
+    codec::Json body = codec::errorObject(409, failed + " (the other files were stored)");
+    body["files"] = std::move(stored);
+    return respondJson(ex, 409, body, site_->options);
+  }
+  respondStored(ex, std::move(stored), anyReplaced);
 }
 
-void MultipartUploadHandler::respondStored(Exchange& ex, const std::string& filesJson, bool anyReplaced) {
-  std::string json = "{\"files\":" + filesJson + "}";
+void MultipartUploadHandler::respondStored(Exchange& ex, codec::Json stored, bool anyReplaced) {
+  codec::Json json{{"files", std::move(stored)}};
   int status = anyReplaced ? 200 : 201;
   // A browser form post gets a page to read and a way back; programs get JSON.
   std::string_view accept = ex.request().headers.get("Accept");
@@ -142,7 +144,7 @@ void MultipartUploadHandler::respondStored(Exchange& ex, const std::string& file
   h.add("Content-Type", "text/html; charset=utf-8");
   addCorsHeaders(h, site_->options);
   std::string page = "<!doctype html><meta charset=utf-8><title>Uploaded</title><p>Stored. <a href=\"/files/\">Back to the files</a></p><pre>";
-  for (char c : json) {
+  for (char c : codec::jsonText(json)) {
     if (c == '<') page += "&lt;";
     else if (c == '&') page += "&amp;";
     else page.push_back(c);

@@ -43,7 +43,7 @@ class MultipartUploadHandler final : public RequestHandler, private MultipartSin
 
   void refuse(Exchange& ex, const Refusal& r);
   void commitAll(Exchange& ex);
-  void respondStored(Exchange& ex, const std::string& filesJson, bool anyReplaced);
+  void respondStored(Exchange& ex, codec::Json stored, bool anyReplaced);
 
   std::shared_ptr<const UploadSite> site_;
   std::optional<MultipartParser> parser_;

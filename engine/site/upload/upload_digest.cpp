@@ -1,52 +1,10 @@
 #include "engine/site/upload/upload_digest.h"
 
-#include <algorithm>
 #include <cstring>
 
+#include "engine/codec/base64.h"
+
 namespace sluice::site {
-
-namespace {
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-int base64Value(char c) {
-  const char* p = std::strchr(kAlphabet, c);
-  return (c != '\0' && p) ? static_cast<int>(p - kAlphabet) : -1;
-}
-}  // namespace
-
-std::string base64Encode(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  for (size_t i = 0; i < bytes.size(); i += 3) {
-    uint32_t v = static_cast<uint8_t>(bytes[i]) << 16;
-    if (i + 1 < bytes.size()) v |= static_cast<uint8_t>(bytes[i + 1]) << 8;
-    if (i + 2 < bytes.size()) v |= static_cast<uint8_t>(bytes[i + 2]);
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.push_back(i + 1 < bytes.size() ? kAlphabet[(v >> 6) & 63] : '=');
-    out.push_back(i + 2 < bytes.size() ? kAlphabet[v & 63] : '=');
-  }
-  return out;
-}
-
-std::optional<std::string> base64Decode(std::string_view text) {
-  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-  if (text.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    int v = base64Value(c);
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
-    }
-  }
-  return out;
-}
 
 Result<std::optional<codec::Sha256::Digest>> parseSha256Member(std::string_view field) {
   while (!field.empty()) {
@@ -59,9 +17,10 @@ Result<std::optional<codec::Sha256::Digest>> parseSha256Member(std::string_view 
     value = value.substr(0, value.find(';'));  // parameters are allowed and ignored
     if (value.size() < 2 || value.front() != ':' || value.back() != ':')
       return fail(ErrorCode::kParse, "the sha-256 digest must be a byte sequence, like sha-256=:BASE64:");
-    auto raw = base64Decode(value.substr(1, value.size() - 2));
-    if (!raw || raw->size() != 32)
-      return fail(ErrorCode::kParse, "the sha-256 digest is not 32 bytes of valid base64");
+    auto raw = codec::base64Decode(value.substr(1, value.size() - 2));
+    if (!raw) return fail(ErrorCode::kParse, "the sha-256 digest is not valid: " + raw.error().message);
+    if (raw->size() != 32)
+      return fail(ErrorCode::kParse, "the sha-256 digest has " + std::to_string(raw->size()) + " bytes, not 32");
     codec::Sha256::Digest d{};
     std::memcpy(d.data(), raw->data(), 32);
     return d;
@@ -85,7 +44,7 @@ Result<std::optional<codec::Sha256::Digest>> expectedSha256(const http::Headers&
 }
 
 std::string formatSha256Field(const codec::Sha256::Digest& d) {
-  return "sha-256=:" + base64Encode(std::string_view(reinterpret_cast<const char*>(d.data()), d.size())) + ":";
+  return "sha-256=:" + codec::base64Encode(std::string_view(reinterpret_cast<const char*>(d.data()), d.size())) + ":";
 }
 
 }  // namespace sluice::site

@@ -1,5 +1,5 @@
 #pragma once
-/** Integrity fields (RFC 9530 Repr-Digest / Content-Digest) with sha-256, and base64. */
+/** Integrity fields (RFC 9530 Repr-Digest / Content-Digest) with sha-256. */
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,10 +9,6 @@
 #include "engine/util/error.h"
 
 namespace sluice::site {
-
-std::string base64Encode(std::string_view bytes);
-/** Standard alphabet; '=' padding optional (RFC 8941 §3.3.5). nullopt when malformed. */
-std::optional<std::string> base64Decode(std::string_view text);
 
 /**
  * The sha-256 member of a Repr-Digest or Content-Digest dictionary, e.g.

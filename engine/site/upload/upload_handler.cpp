@@ -1,7 +1,6 @@
 #include "engine/site/upload/upload_handler.h"
 
 #include "engine/site/json_response.h"
-#include "engine/codec/json_writer.h"
 #include "engine/site/upload/name_rules.h"
 #include "engine/site/upload/upload_digest.h"
 #include "engine/util/units.h"
@@ -122,11 +121,10 @@ bool UploadHandler::openPatch(Exchange& ex) {
     uint64_t have = part_.size();
     finished_ = true;
     part_.keep();
-    codec::JsonObject o;
-    o.addString("error", "the upload of '" + name_ + "' is at byte " + std::to_string(have) +
-                             "; resume with Content-Range: bytes " + std::to_string(have) + "-...")
-        .addNumber("status", uint64_t{409}).addNumber("offset", have);
-    respondJson(ex, 409, o.str(), site_->options, offsetHeader(have));
+    codec::Json body = codec::errorObject(409, "the upload of '" + name_ + "' is at byte " + std::to_string(have) +
+                                                   "; resume with Content-Range: bytes " + std::to_string(have) + "-...");
+    body["offset"] = have;
+    respondJson(ex, 409, body, site_->options, offsetHeader(have));
     return false;
   }
   // The new bytes extend a digest that must first cover the old ones: hash
@@ -206,9 +204,8 @@ void UploadHandler::finish(Exchange& ex) {
     finished_ = true;
     uint64_t offset = part_.size();
     part_.keep();
-    codec::JsonObject o;
-    o.addString("name", name_).addNumber("offset", offset).addBool("complete", false).addNumber("bytes", bodyBytes_);
-    return respondJson(ex, 200, o.str(), site_->options, offsetHeader(offset));
+    codec::Json body{{"name", name_}, {"offset", offset}, {"complete", false}, {"bytes", bodyBytes_}};
+    return respondJson(ex, 200, body, site_->options, offsetHeader(offset));
   }
   codec::Sha256::Digest whole = part_.digest();
   if (mode_ == Mode::kPatch && reprDigest_ && *reprDigest_ != whole) {
@@ -226,8 +223,8 @@ void UploadHandler::respondStored(Exchange& ex, const codec::Sha256::Digest& dig
   http::Headers h;
   h.add("Location", "/files/" + encodeFileName(name_));
   h.add("Repr-Digest", formatSha256Field(digest));
-  std::string json = storedFileJson(name_, part_.size(), digest, ex.started(), bodyBytes_);
-  if (mode_ == Mode::kPatch) json.insert(json.size() - 1, ",\"resumed_from\":" + std::to_string(startOffset_));
+  codec::Json json = storedFileJson(name_, part_.size(), digest, ex.started(), bodyBytes_);
+  if (mode_ == Mode::kPatch) json["resumed_from"] = startOffset_;
   respondJson(ex, replacing_ ? 200 : 201, json, site_->options, std::move(h));
 }
 

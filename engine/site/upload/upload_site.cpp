@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <system_error>
 
-#include "engine/codec/json_writer.h"
 #include "engine/site/upload/name_rules.h"
 #include "engine/util/units.h"
 
@@ -70,18 +69,16 @@ bool wantsOverwrite(const http::RequestHead& head) {
   return v && (*v == "1" || *v == "true" || *v == "yes" || *v == "on");
 }
 
-std::string storedFileJson(const std::string& name, uint64_t bytes, const codec::Sha256::Digest& digest,
+codec::Json storedFileJson(const std::string& name, uint64_t bytes, const codec::Sha256::Digest& digest,
                            std::chrono::steady_clock::time_point started, uint64_t bytesThisRequest) {
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   double rate = seconds > 0 ? static_cast<double>(bytesThisRequest) / seconds : 0.0;
-  codec::JsonObject o;
-  o.addString("name", name)
-      .addNumber("bytes", bytes)
-      .addString("sha256", codec::Sha256::hex(digest))
-      .addDouble("seconds", seconds, 6)
-      .addNumber("bytes_per_second", static_cast<uint64_t>(rate))
-      .addString("url", "/files/" + encodeFileName(name));
-  return o.str();
+  return codec::Json{{"name", name},
+                     {"bytes", bytes},
+                     {"sha256", codec::Sha256::hex(digest)},
+                     {"seconds", codec::jsonSeconds(seconds)},
+                     {"bytes_per_second", static_cast<uint64_t>(rate)},
+                     {"url", "/files/" + encodeFileName(name)}};
 }
 
 }  // namespace sluice::site

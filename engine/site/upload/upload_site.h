@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "engine/codec/json.h"
 #include "engine/net/socket.h"
 #include "engine/site/site_options.h"
 #include "engine/site/upload/upload_part_file.h"
@@ -46,7 +47,7 @@ Refusal refusalFor(const Error& e, std::string_view name);
 bool wantsOverwrite(const http::RequestHead& head);
 
 /** The JSON object that reports one stored file. */
-std::string storedFileJson(const std::string& name, uint64_t bytes, const codec::Sha256::Digest& digest,
+codec::Json storedFileJson(const std::string& name, uint64_t bytes, const codec::Sha256::Digest& digest,
                            std::chrono::steady_clock::time_point started, uint64_t bytesThisRequest);
 
 }  // namespace sluice::site

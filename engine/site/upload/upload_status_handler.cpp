@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include "engine/site/json_response.h"
-#include "engine/codec/json_writer.h"
 #include "engine/site/upload/name_rules.h"
 
 namespace sluice::site {
@@ -27,9 +26,8 @@ void UploadStatusHandler::onHead(Exchange& ex) {
   }
   http::Headers h;
   h.add("Upload-Offset", std::to_string(st.st_size));
-  codec::JsonObject o;
-  o.addString("name", *name).addNumber("offset", static_cast<uint64_t>(st.st_size)).addBool("complete", false);
-  respondJson(ex, 200, o.str(), opt, std::move(h));
+  codec::Json body{{"name", *name}, {"offset", static_cast<uint64_t>(st.st_size)}, {"complete", false}};
+  respondJson(ex, 200, body, opt, std::move(h));
 }
 
 }  // namespace sluice::site
