@@ -31,6 +31,7 @@ HostPool& ConnectionPool::hostFor(const Url& url) {
 
 void ConnectionPool::submit(std::shared_ptr<PendingRequest> req) {
   if (closing_) return deliver(*req, fail(ErrorCode::kCancelled, "the client is shutting down"));
+  if (auto safe = checkWireSafe(req->request); !safe) return deliver(*req, sluice::unexpected(safe.error()));
   HostPool& h = hostFor(req->request.url);
   const PoolLimits& lim = ctx_->limits();
   std::optional<NewConnReason> why = req->forcedReason;

@@ -53,6 +53,8 @@ struct Response {
   http::Headers headers;
   Timings timings;
   ReuseVerdict verdict;
+  std::string requestHead;    ///< the request head exactly as sent (request line and headers), for -v
+  bool bodyCutShort = false;  ///< the response head came before the whole request body was sent
 };
 
 }  // namespace sluice::client
