@@ -149,6 +149,7 @@ void Connection::updateInterest() {
 void Connection::resumeReading() {
   if (state_ == ConnState::kClosed || !readPaused_) return;
   readPaused_ = false;
+  lastBodyAt_ = loop_.refreshNow();  // the body idle clock restarts when we read again
   auto self = shared_from_this();
   parseBuffered();
   updateInterest();

@@ -297,7 +297,7 @@ void Connection::onReadable() {
     return close(CloseReason::kIoError, e.message);
   }
   if (reqBytesIn_ == 0 && req_) req_->timings.firstByteUs = req_->sinceStartUs(net::Clock::now());
-  if (bodyIdleTimer_) lastBodyAt_ = loop_.now();
+  if (bodyIdleTimer_) lastBodyAt_ = loop_.refreshNow();
   bytesIn_ += static_cast<uint64_t>(r.n);
   reqBytesIn_ += static_cast<uint64_t>(r.n);
   rbegin_ = 0;
@@ -336,7 +336,8 @@ void Connection::onEof() {
 }
 
 void Connection::parseBuffered() {
-  while (rbegin_ < rend_ && state_ != ConnState::kClosed && !readPaused_ && !messageDone_) {
+  // A pause at the last body byte leaves the message end owed: run the parser on no input for it.
+  while ((rbegin_ < rend_ || parser_->resumePending()) && state_ != ConnState::kClosed && !readPaused_ && !messageDone_) {
     auto feed = parser_->execute(std::string_view(rbuf_.get() + rbegin_, rend_ - rbegin_));
     rbegin_ += feed.consumed;
     if (state_ == ConnState::kClosed) return;
@@ -367,7 +368,8 @@ Action Connection::Listener::onHeadComplete() {
 }
 
 Action Connection::Listener::onBody(std::string_view data) {
-  if (c_.is1xx_) return Action::kContinue;
+  // An empty span (llhttp resuming on no input) is no data; to a reader it would read as the end.
+  if (c_.is1xx_ || data.empty()) return Action::kContinue;
   if (c_.state_ == ConnState::kDraining) {
     c_.drainBytes_ += data.size();
     if (c_.drainBytes_ > c_.ctx_.config().drain.maxBytes) {
