@@ -76,7 +76,12 @@ Status MultipartParser::parseDisposition(std::string_view value, MultipartPart& 
     if (eq == std::string_view::npos) break;
     std::string_view key = http::trimOws(value.substr(i, eq - i));
     i = eq + 1;
+    size_t start = i;
     std::string v = readParamValue(value, i);
+    // Browsers send a backslash as is and curl escapes it as \\: either way the raw value
+    // shows it. Unescaping would turn ..\..\x into ....x, so such a name is refused instead.
+    if (http::iequals(key, "filename") && value.substr(start, i - start).find('\\') != std::string_view::npos)
+      return parseError("the part's filename contains a backslash (a path separator); send a plain file name");
     if (http::iequals(key, "name")) part.fieldName = v;
     if (http::iequals(key, "filename")) part.fileName = v;
     if (http::iequals(key, "filename*")) {
