@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/client/client.h"
+#include "engine/client/multipart_body.h"
 
 namespace sluice::cli {
 
@@ -18,26 +19,6 @@ Result<client::RequestBody> bodyFromBinary(std::string_view arg);
 /** A body streamed from standard input (chunked; cannot be replayed). */
 client::RequestBody bodyFromStdin();
 
-/** -F parts, in order, sent as one multipart/form-data body. */
-class MultipartForm {
- public:
-  /** "name=value", "name=@file[;type=T][;filename=F]" or "name=<file" (the file's text as a value). */
-  Status add(std::string_view spec);
-  bool empty() const { return parts_.empty(); }
-  const std::string& boundary() const { return boundary_; }
-  /** The body: parts streamed from disk as they are sent (a pull source). */
-  client::RequestBody body() const;
-
- private:
-  struct Part {
-    std::string head;      ///< boundary line and part headers
-    std::string value;     ///< inline value
-    std::string filePath;  ///< or a file streamed from disk
-  };
-  std::vector<Part> parts_;
-  std::string boundary_;
-};
-
 
 enum class ReleaseMode { kLate, kNow, kReset, kDouble, kLeak };
 
@@ -46,7 +27,7 @@ struct RequestOptions {
   std::string method;
   http::Headers headers;
   std::optional<client::RequestBody> body;
-  MultipartForm form;  ///< -F parts; become the body after parsing
+  client::MultipartForm form;  ///< -F parts; become the body after parsing
   std::string output;  ///< -o; empty: stdout
   int repeat = 1;
   int concurrency = 1;

@@ -1,5 +1,6 @@
 #include "ui/panels/request_panel.h"
 
+#include <algorithm>
 #include <QApplication>
 #include <QButtonGroup>
 #include <QCheckBox>
@@ -71,6 +72,11 @@ QWidget* RequestPanel::buildUrlRow() {
   url_->setPlaceholderText(tr("http://127.0.0.1:8080/bytes/1048576"));
   url_->setClearButtonEnabled(true);
   connect(url_, &QLineEdit::returnPressed, this, &RequestPanel::send);
+  // As an address bar does: what was typed is shown percent-encoded, as it will be sent.
+  connect(url_, &QLineEdit::editingFinished, this, [this] {
+    QString encoded = encodeTypedUrl(url_->text());
+    if (encoded != url_->text()) url_->setText(encoded);
+  });
   send_ = new QPushButton(tr("Send"), w);
   send_->setObjectName(QStringLiteral("sendButton"));
   send_->setToolTip(tr("Send the request (Ctrl+Enter)"));
@@ -139,6 +145,8 @@ QWidget* RequestPanel::buildBodyTab() {
   bodyNone_ = new QRadioButton(tr("None"), w);
   bodyText_ = new QRadioButton(tr("Text"), w);
   bodyFile_ = new QRadioButton(tr("File (streamed from disk)"), w);
+  auto* bodyForm = new QRadioButton(tr("Form (multipart; one part per line: name=value or name=@file)"), w);
+  bodyForm->setObjectName(QStringLiteral("bodyForm"));
   bodyNone_->setObjectName(QStringLiteral("bodyNone"));
   bodyText_->setObjectName(QStringLiteral("bodyText"));
   bodyFile_->setObjectName(QStringLiteral("bodyFile"));
@@ -146,12 +154,14 @@ QWidget* RequestPanel::buildBodyTab() {
   bodyKind_->addButton(bodyNone_, 0);
   bodyKind_->addButton(bodyText_, 1);
   bodyKind_->addButton(bodyFile_, 2);
+  bodyKind_->addButton(bodyForm, 3);
   bodyNone_->setChecked(true);
   chunked_ = new QCheckBox(tr("Chunked (Transfer-Encoding: chunked)"), w);
   chunked_->setObjectName(QStringLiteral("chunkedCheck"));
   kinds->addWidget(bodyNone_);
   kinds->addWidget(bodyText_);
   kinds->addWidget(bodyFile_);
+  kinds->addWidget(bodyForm);
   kinds->addStretch(1);
   kinds->addWidget(chunked_);
   auto* form = new QFormLayout;
@@ -207,7 +217,7 @@ QWidget* RequestPanel::buildConnectionTab() {
 void RequestPanel::updateBodyControls() {
   int id = bodyKind_->checkedId();
   contentType_->setEnabled(id == 1);
-  text_->setEnabled(id == 1);
+  text_->setEnabled(id == 1 || id == 3);
   file_->setEnabled(id == 2);
   browse_->setEnabled(id == 2);
   chunked_->setEnabled(id != 0);
@@ -216,11 +226,14 @@ void RequestPanel::updateBodyControls() {
 RequestSpec RequestPanel::spec() const {
   RequestSpec s;
   s.method = method_->currentText().trimmed().toUpper();
-  s.url = url_->text().trimmed();
+  s.url = encodeTypedUrl(url_->text());
   s.headers = headers_->headerRows();
   int id = bodyKind_->checkedId();
-  s.bodyKind = id == 1 ? RequestSpec::BodyKind::kText : id == 2 ? RequestSpec::BodyKind::kFile : RequestSpec::BodyKind::kNone;
-  s.bodyText = text_->toPlainText();
+  static constexpr RequestSpec::BodyKind kKinds[] = {RequestSpec::BodyKind::kNone, RequestSpec::BodyKind::kText,
+                                                     RequestSpec::BodyKind::kFile, RequestSpec::BodyKind::kForm};
+  s.bodyKind = kKinds[std::clamp(id, 0, 3)];
+  if (s.bodyKind == RequestSpec::BodyKind::kForm) s.formParts = text_->toPlainText().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+  else s.bodyText = text_->toPlainText();
   s.contentType = contentType_->text().trimmed();
   s.bodyFile = file_->text().trimmed();
   s.chunked = chunked_->isChecked();
@@ -234,9 +247,9 @@ void RequestPanel::setSpec(const RequestSpec& s) {
   method_->setCurrentText(s.method);
   url_->setText(s.url);
   headers_->setHeaderRows(s.headers);
-  int id = s.bodyKind == RequestSpec::BodyKind::kText ? 1 : s.bodyKind == RequestSpec::BodyKind::kFile ? 2 : 0;
+  int id = static_cast<int>(s.bodyKind);  // none, text, file, form: the button ids
   bodyKind_->button(id)->setChecked(true);
-  text_->setPlainText(s.bodyText);
+  text_->setPlainText(s.bodyKind == RequestSpec::BodyKind::kForm ? s.formParts.join(QLatin1Char('\n')) : s.bodyText);
   contentType_->setText(s.contentType);
   file_->setText(s.bodyFile);
   chunked_->setChecked(s.chunked);
@@ -285,6 +298,7 @@ bool RequestPanel::importCurl(const QString& text) {
   setSpec(r.spec);
   QString msg = tr("Imported: %1 %2").arg(r.spec.method, r.spec.url);
   if (!r.ignored.isEmpty()) msg += tr(" (ignored %1)").arg(r.ignored.join(QStringLiteral(", ")));
+  if (!r.unsupported.isEmpty()) msg += tr(" (not supported, left out: %1)").arg(r.unsupported.join(QStringLiteral(", ")));
   showComposerMessage(msg, false);
   return true;
 }

@@ -42,6 +42,7 @@ QString bodyKindKey(RequestSpec::BodyKind k) {
     case RequestSpec::BodyKind::kNone: return QStringLiteral("none");
     case RequestSpec::BodyKind::kText: return QStringLiteral("text");
     case RequestSpec::BodyKind::kFile: return QStringLiteral("file");
+    case RequestSpec::BodyKind::kForm: return QStringLiteral("form");
   }
   return QStringLiteral("none");
 }
@@ -49,6 +50,7 @@ QString bodyKindKey(RequestSpec::BodyKind k) {
 RequestSpec::BodyKind bodyKindFromKey(const QString& k) {
   if (k == QLatin1String("text")) return RequestSpec::BodyKind::kText;
   if (k == QLatin1String("file")) return RequestSpec::BodyKind::kFile;
+  if (k == QLatin1String("form")) return RequestSpec::BodyKind::kForm;
   return RequestSpec::BodyKind::kNone;
 }
 }  // namespace
@@ -58,6 +60,7 @@ QJsonObject RequestSpec::toJson() const {
   for (const auto& h : headers)
     hs.append(QJsonObject{{"enabled", h.enabled}, {"name", h.name}, {"value", h.value}});
   return QJsonObject{{"method", method},         {"url", url},
+                     {"form", QJsonArray::fromStringList(formParts)},
                      {"headers", hs},            {"body", bodyKindKey(bodyKind)},
                      {"bodyText", bodyText},     {"contentType", contentType},
                      {"bodyFile", bodyFile},     {"chunked", chunked},
@@ -77,11 +80,20 @@ RequestSpec RequestSpec::fromJson(const QJsonObject& o) {
   s.bodyText = o.value("bodyText").toString();
   s.contentType = o.value("contentType").toString();
   s.bodyFile = o.value("bodyFile").toString();
+  for (const auto& v : o.value("form").toArray()) s.formParts << v.toString();
   s.chunked = o.value("chunked").toBool();
   s.forceNewConnection = o.value("forceNew").toBool();
   s.noReturnToPool = o.value("noReturn").toBool();
   s.release = releasePolicyFromKey(o.value("release").toString());
   return s;
+}
+
+QString encodeTypedUrl(const QString& typed) {
+  QString t = typed.trimmed();
+  if (!t.contains(QStringLiteral("://"))) return t;
+  QUrl u(t, QUrl::TolerantMode);
+  if (!u.isValid()) return t;
+  return QString::fromLatin1(u.toEncoded(QUrl::FullyEncoded));
 }
 
 QString RequestSpec::shortLabel() const {

@@ -3,6 +3,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 namespace sluice::ui {
 
@@ -28,7 +29,7 @@ struct HeaderRow {
 };
 
 struct RequestSpec {
-  enum class BodyKind { kNone, kText, kFile };
+  enum class BodyKind { kNone, kText, kFile, kForm };
 
   QString method = QStringLiteral("GET");
   QString url;
@@ -37,6 +38,7 @@ struct RequestSpec {
   QString bodyText;
   QString contentType;  ///< for a text body; empty: none added
   QString bodyFile;     ///< streamed from disk, never loaded
+  QStringList formParts;  ///< kForm: multipart parts as curl -F takes them (name=value, name=@file;type=T)
   bool chunked = false;
   bool forceNewConnection = false;
   bool noReturnToPool = false;
@@ -49,5 +51,12 @@ struct RequestSpec {
   /** "GET /bytes/1048576" for lists. */
   QString shortLabel() const;
 };
+
+/**
+ * A URL as a person typed it, percent-encoded as a browser's address bar does
+ * (spaces, non-ASCII and other bytes not allowed in a URL), so what is shown is what
+ * is sent. Text without "://" is returned trimmed but otherwise as typed.
+ */
+QString encodeTypedUrl(const QString& typed);
 
 }  // namespace sluice::ui
