@@ -10,6 +10,7 @@
 #   client           no server, site, endpoints, proxy, wiring
 #   site, endpoints  no client, proxy, wiring
 #   proxy            no wiring (it is the one folder that sees both server/ and client/)
+#   workspace        http, util and codec only (no net, server, client, site, endpoints, proxy, wiring)
 #   ui               no app/
 set(_above "engine/site/|engine/endpoints/|engine/proxy/|engine/wiring/|engine/workspace/")
 set(_rules
@@ -22,6 +23,7 @@ set(_rules
   "engine/site|engine/client/|engine/proxy/|engine/wiring/|engine/workspace/"
   "engine/endpoints|engine/client/|engine/proxy/|engine/wiring/|engine/workspace/"
   "engine/proxy|engine/wiring/|engine/workspace/"
+  "engine/workspace|engine/(net|server|client|observe|tls|site|endpoints|proxy|wiring)/"
   "engine|Q[A-Za-z]|qt|ui/|app/"
   "ui|app/"
 )

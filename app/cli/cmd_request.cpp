@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/cli/body_output.h"
 #include "app/cli/commands.h"
 #include "app/cli/request_options.h"
 #include "engine/client/client.h"
@@ -95,18 +96,27 @@ Result<uint64_t> consumeBody(Run& run, Exchange& ex, bool print) {
   uint64_t bytes = 0;
   auto start = std::chrono::steady_clock::now();
   auto lastShown = start;
+  std::optional<BodyOutput> view;  // decoding and the event / record views
+  if (print && run.opt.stream.any())
+    view.emplace(run.opt.stream, ex.response, start - std::chrono::microseconds(ex.response.timings.firstByteUs),
+                 [&run](std::string_view d) { writeBody(run, d); });
   for (;;) {
     auto chunk = ex.body.next(std::chrono::milliseconds(60000));
     if (!chunk) return std::unexpected(chunk.error());
     if (chunk->empty()) break;
     bytes += chunk->size();
-    if (print) writeBody(run, chunk->data());
+    if (view) {
+      if (auto st = view->feed(chunk->data()); !st) return std::unexpected(st.error());
+    } else if (print) writeBody(run, chunk->data());
     if (run.progress && print) {
       auto now = std::chrono::steady_clock::now();
       if (now - lastShown > std::chrono::milliseconds(200)) showProgress(bytes, ex.body.contentLength(), start), lastShown = now;
     }
   }
   if (run.progress && print) showProgress(bytes, ex.body.contentLength(), start), std::fputs("\n", stderr);
+  if (view) {
+    if (auto st = view->finish(); !st) return std::unexpected(st.error());
+  }
   return bytes;
 }
 
@@ -121,6 +131,7 @@ Result<Request> buildRequest(const Options& o, const std::string& url) {
     req->url.target += name;  // like curl -T FILE http://host/dir/
   }
   req->forceNewConnection = o.noReuse;
+  applyStreamFlags(o.stream, *req);
   return req;
 }
 
@@ -295,7 +306,7 @@ int runRequest(int argc, char** argv) {
     for (int k = 0; k < o.repeat; ++k) jobs.push_back(u);
   std::atomic<size_t> next{0};
   auto start = std::chrono::steady_clock::now();
-  const bool chained = o.concurrency == 1 && !run.progress &&
+  const bool chained = o.concurrency == 1 && !run.progress && !o.stream.any() &&
                        (o.release == ReleaseMode::kLate || o.release == ReleaseMode::kReset || o.release == ReleaseMode::kDouble);
   if (chained) {
     LoopChain(run, jobs).runAll();

@@ -52,6 +52,7 @@ const char* kServeHelp =
     "  --token-all               ... and for downloads too\n"
     "  --allow-host HOST         accept this Host header too (repeatable)\n"
     "  --cors ORIGIN             send CORS headers for ORIGIN [none]\n"
+    "  --allow-open-redirect     let /redirect-to send clients to other origins (off: own origin only)\n"
     "  --proxy URL               reverse proxy: forward every request to URL (http://HOST:PORT)\n"
     "                            through the client engine and its pool [off]\n"
     "  --quiet                   no access log on stderr\n"
@@ -94,6 +95,7 @@ int parseArgs(int argc, char** argv, ServeArgs& a) {
       return 1;
     }
     if (f == "--token-all") { a.routes.tokenAll = true; continue; }
+    if (f == "--allow-open-redirect") { a.routes.allowOpenRedirect = true; continue; }
     if (f == "--quiet") { a.quiet = true; continue; }
     if (i + 1 >= argc) {
       std::fprintf(stderr, "sluice-cli serve: unknown option or missing value: %s\n(see --help)\n", argv[i]);

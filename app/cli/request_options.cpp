@@ -46,6 +46,7 @@ void printRequestUsage(FILE* out) {
                "      --json                one JSON line per request and a summary line\n"
                "  -v, --verbose             the request head sent and one line per request: status, bytes, timings, reuse\n"
                "  -s, --silent              nothing but the body and errors (no progress, status lines or summary)\n");
+  std::fputs(streamFlagsHelp(), out);
 }
 
 namespace {
@@ -206,6 +207,11 @@ int parseRequestOptions(RequestOptions& o, int argc, char** argv) {
     if (auto it = valueFlags().find(a); it != valueFlags().end()) {
       if (i + 1 >= argc) return usageError(std::string(raw) + " needs a value");
       if (int rc = it->second(o, raw, argv[++i]); rc != 0) return rc;
+      continue;
+    }
+    auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
+    if (int r = parseStreamFlag(o.stream, raw, value); r != kNotStreamFlag) {
+      if (r != 0) return r;
       continue;
     }
     if (int rc = parseSwitch(o, a); rc != 0) return rc;

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "app/cli/body_output.h"
 #include "engine/client/client.h"
 #include "engine/client/multipart_body.h"
 
@@ -41,6 +42,7 @@ struct RequestOptions {
   bool include = false;  ///< -i: the response head goes to the output before the body
   bool headOnly = false; ///< -I: HEAD, the head to the output
   bool upload = false;   ///< -T: PUT by default
+  StreamFlags stream;  ///< --compressed, --events, --lines (body_output.h)
   std::vector<std::string> urls;
 };
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -41,8 +42,12 @@ class EventLoop {
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
 
-  /** True when the epoll and eventfd descriptors were created. */
-  bool valid() const { return epfd_ >= 0 && wakefd_ >= 0; }
+  /** True when the epoll and eventfd descriptors were created and joined. */
+  bool valid() const { return !initError_; }
+  /** Why the loop could not be set up (valid() is false), in words. */
+  const std::optional<Error>& initError() const { return initError_; }
+  /** Why run() returned early (epoll_wait failed), if it did. */
+  std::optional<Error> runError() const;
 
   /** Runs until stop(). Binds the loop to the calling thread. */
   void run();
@@ -54,7 +59,13 @@ class EventLoop {
 
   Status add(int fd, uint32_t events, IoHandler* handler);
   Status modify(int fd, uint32_t events, IoHandler* handler);
-  void remove(int fd);
+  Status remove(int fd);
+
+  /**
+   * Fault injection for tests: the next n add() calls in this process fail with
+   * errno err (as epoll_ctl would with ENOMEM or ENOSPC at the watch limit).
+   */
+  static void failNextAdds(int n, int err);
 
   /** Calls fn once after delay. Returns an id for cancel(). */
   TimerId runAfter(std::chrono::milliseconds delay, Task fn);
@@ -84,8 +95,13 @@ class EventLoop {
   void runMailbox();
   void runDeferred();
 
+  void wake();
+
   int epfd_ = -1;
   int wakefd_ = -1;
+  std::optional<Error> initError_;
+  mutable std::mutex runErrorMutex_;
+  std::optional<Error> runError_;
   std::atomic<bool> stopping_{false};
   std::atomic<std::thread::id> owner_{};
   Clock::time_point now_ = Clock::now();

@@ -51,7 +51,12 @@ Status Server::start() {
   }
   for (int i = 0; i < config_.workers; ++i)
     workers_.push_back(std::make_unique<Worker>(*this, i, std::move(listeners[static_cast<size_t>(i)])));
-  for (auto& w : workers_) w->start();
+  for (auto& w : workers_) {
+    if (auto st = w->start(); !st) {
+      workers_.clear();  // stops the workers already started; their listeners close
+      return sluice::unexpected(st.error());
+    }
+  }
   running_ = true;
   return {};
 }

@@ -18,7 +18,8 @@ class Worker final : public net::IoHandler {
   Worker(Server& server, int index, net::Fd listener);
   ~Worker();
 
-  void start();
+  /** Watches the listener and starts the loop thread; an error (in words) when either fails. */
+  Status start();
   /** Stops accepting, closes idle connections, finishes in-flight ones up to the deadline. Blocks. */
   void stop(std::chrono::steady_clock::time_point deadline) {
     beginStop(deadline);
@@ -44,7 +45,8 @@ class Worker final : public net::IoHandler {
 
  private:
   void acceptSome();
-  void pauseAccept(std::chrono::milliseconds retry, const char* why);
+  void pauseAccept(std::chrono::milliseconds retry, const std::string& why);
+  void notice(std::string text);
   void resumeAccept();
   void checkStopDone();
 

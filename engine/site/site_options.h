@@ -28,6 +28,7 @@ struct RouteOptions {
   std::string proxyUpstream;          ///< "http://host:port": every request is forwarded there (reverse proxy)
   std::string boundHost;              ///< the listen address host, for the Host allow-list
   uint16_t boundPort = 0;
+  bool allowOpenRedirect = false;     ///< /redirect-to may point anywhere, not only at this server
 };
 
 /** Upload (PUT/POST/PATCH), file listing and download. */

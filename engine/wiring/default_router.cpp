@@ -18,7 +18,7 @@ std::shared_ptr<Router> makeDefaultRouter(const site::RouteOptions& options) {
         return server::makeErrorHandler(502, msg);
       });
   } else {
-    endpoints::addBuiltinRoutes(*router);
+    endpoints::addBuiltinRoutes(*router, {.allowOpenRedirect = options.allowOpenRedirect});
     endpoints::addFaultRoutes(*router);
     site::addSurfaceRoutes(*router, options);
   }
