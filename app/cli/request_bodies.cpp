@@ -9,19 +9,13 @@
 #include <sstream>
 
 #include "app/cli/request_options.h"
+#include "engine/client/multipart_body.h"
 
 namespace sluice::cli {
 
 using client::RequestBody;
 
 namespace {
-Result<std::string> readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(ErrorCode::kNotFound, "cannot read '" + path + "': " + std::strerror(errno));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 /** Reads fd until its end, piece by piece; blocks the client loop while stdin has nothing. */
 client::PullSource pullFromFd(int fd) {
@@ -47,7 +41,7 @@ Result<RequestBody> bodyFromData(std::string_view arg) {
     return RequestBody::fromBytes(std::move(text));
   }
   if (!arg.empty() && arg.front() == '@') {
-    auto text = readFile(std::string(arg.substr(1)));
+    auto text = client::readFileBytes(std::string(arg.substr(1)));
     if (!text) return sluice::unexpected(text.error());
     std::erase_if(*text, [](char c) { return c == '\r' || c == '\n'; });
     return RequestBody::fromBytes(std::move(*text));
@@ -58,7 +52,7 @@ Result<RequestBody> bodyFromData(std::string_view arg) {
 Result<RequestBody> bodyFromBinary(std::string_view arg) {
   if (arg == "@-") return bodyFromStdin();
   if (!arg.empty() && arg.front() == '@') {
-    auto text = readFile(std::string(arg.substr(1)));
+    auto text = client::readFileBytes(std::string(arg.substr(1)));
     if (!text) return sluice::unexpected(text.error());
     return RequestBody::fromBytes(std::move(*text));
   }

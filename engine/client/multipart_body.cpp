@@ -16,8 +16,7 @@
 
 namespace sluice::client {
 
-namespace {
-Result<std::string> readFile(const std::string& path) {
+Result<std::string> readFileBytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail(ErrorCode::kNotFound, "cannot read '" + path + "': " + std::strerror(errno));
   std::ostringstream ss;
@@ -25,6 +24,7 @@ Result<std::string> readFile(const std::string& path) {
   return ss.str();
 }
 
+namespace {
 /** A quoted-string for a Content-Disposition parameter (curl escapes the same two characters). */
 std::string quoted(std::string_view s) {
   std::string out = "\"";
@@ -72,7 +72,7 @@ Status MultipartForm::add(std::string_view spec) {
       part.filePath = path;
       if (type.empty()) type = "application/octet-stream";
     } else {
-      auto text = readFile(path);
+      auto text = readFileBytes(path);
       if (!text) return sluice::unexpected(text.error());
       part.value = std::move(*text);
     }

@@ -12,6 +12,9 @@
 
 namespace sluice::client {
 
+/** A whole file's bytes (for small inline values: -F name=<file, -d @file), or a worded error. */
+Result<std::string> readFileBytes(const std::string& path);
+
 /** Form parts, in order, sent as one multipart/form-data body (chunked; not replayable). */
 class MultipartForm {
  public:

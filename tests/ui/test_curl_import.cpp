@@ -91,6 +91,16 @@ class TestCurlImport : public QObject {
     QCOMPARE(headerValue(h.spec, QStringLiteral("Accept")), QStringLiteral("x/y"));
   }
 
+  void maxTimeImportsAsTheTotalTimeLimit() {
+    CurlImport r = CurlCommand::parse(QStringLiteral("curl -m 2.5 http://h:1/drip"));
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.spec.totalTimeoutMs, 2500);
+    QCOMPARE(CurlCommand::parse(CurlCommand::format(r.spec)).spec, r.spec);
+    CurlImport bad = CurlCommand::parse(QStringLiteral("curl --max-time soon http://h:1/"));
+    QVERIFY(!bad.ok);
+    QVERIFY2(bad.error.contains(QLatin1String("'soon'")), qPrintable(bad.error));
+  }
+
   void unsupportedOptionsAreListedByName() {
     CurlImport r = CurlCommand::parse(
         QStringLiteral("curl --resolve h:1:127.0.0.1 -x http://proxy:3128 --http2 -G --retry 3 http://h:1/x"));

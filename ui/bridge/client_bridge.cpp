@@ -79,6 +79,8 @@ std::expected<client::Request, QString> toEngineRequest(const RequestSpec& spec)
     if (h.enabled && !h.name.trimmed().isEmpty()) r.headers.add(h.name.trimmed().toStdString(), h.value.toStdString());
   r.forceNewConnection = spec.forceNewConnection;
   r.noReturnToPool = spec.noReturnToPool;
+  r.totalTimeout = std::chrono::milliseconds(spec.totalTimeoutMs);
+  r.headTimeout = std::chrono::milliseconds(spec.headTimeoutMs);
   if (spec.bodyKind == RequestSpec::BodyKind::kText) {
     if (!spec.contentType.isEmpty() && !r.headers.has("Content-Type")) r.headers.add("Content-Type", spec.contentType.toStdString());
     std::string text = spec.bodyText.toStdString();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <QApplication>
 #include <QButtonGroup>
+#include <QDoubleSpinBox>
 #include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
@@ -199,6 +200,19 @@ QWidget* RequestPanel::buildConnectionTab() {
   forceNew_->setObjectName(QStringLiteral("forceNewCheck"));
   noReturn_ = new QCheckBox(tr("Don't return the connection to the pool afterwards"), w);
   noReturn_->setObjectName(QStringLiteral("noReturnCheck"));
+  auto seconds = [w](const char* name, const QString& zero) {
+    auto* box = new QDoubleSpinBox(w);
+    box->setObjectName(QString::fromLatin1(name));
+    box->setRange(0, 86400);
+    box->setDecimals(1);
+    box->setSuffix(QStringLiteral(" s"));
+    box->setSpecialValueText(zero);
+    return box;
+  };
+  totalTimeout_ = seconds("totalTimeoutSpin", tr("no limit"));
+  totalTimeout_->setToolTip(tr("The whole exchange, body included (curl --max-time)"));
+  headTimeout_ = seconds("headTimeoutSpin", tr("default (30 s)"));
+  headTimeout_->setToolTip(tr("From the request written to the response head"));
   release_ = new QComboBox(w);
   release_->setObjectName(QStringLiteral("releaseCombo"));
   for (auto p : {ReleasePolicy::kAtEnd, ReleasePolicy::kNow, ReleasePolicy::kReset, ReleasePolicy::kLate,
@@ -209,6 +223,8 @@ QWidget* RequestPanel::buildConnectionTab() {
   help->setWordWrap(true);
   form->addRow(forceNew_);
   form->addRow(noReturn_);
+  form->addRow(tr("Total time limit"), totalTimeout_);
+  form->addRow(tr("Response head timeout"), headTimeout_);
   form->addRow(tr("Release policy"), release_);
   form->addRow(help);
   return w;
@@ -239,6 +255,8 @@ RequestSpec RequestPanel::spec() const {
   s.chunked = chunked_->isChecked();
   s.forceNewConnection = forceNew_->isChecked();
   s.noReturnToPool = noReturn_->isChecked();
+  s.totalTimeoutMs = static_cast<int>(totalTimeout_->value() * 1000);
+  s.headTimeoutMs = static_cast<int>(headTimeout_->value() * 1000);
   s.release = static_cast<ReleasePolicy>(release_->currentData().toInt());
   return s;
 }
@@ -254,6 +272,8 @@ void RequestPanel::setSpec(const RequestSpec& s) {
   file_->setText(s.bodyFile);
   chunked_->setChecked(s.chunked);
   forceNew_->setChecked(s.forceNewConnection);
+  totalTimeout_->setValue(s.totalTimeoutMs / 1000.0);
+  headTimeout_->setValue(s.headTimeoutMs / 1000.0);
   noReturn_->setChecked(s.noReturnToPool);
   release_->setCurrentIndex(release_->findData(static_cast<int>(s.release)));
   updateBodyControls();

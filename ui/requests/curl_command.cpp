@@ -3,6 +3,7 @@
 #include <QRegularExpression>
 #include <QUrl>
 
+#include <cmath>
 #include <optional>
 
 namespace sluice::ui {
@@ -88,7 +89,7 @@ void applyData(RequestSpec& s, const QString& v, bool binary, bool raw, bool& sa
 const QStringList kFlagsIgnored = {"-s", "--silent", "-S", "--show-error", "-v", "--verbose", "-i", "--include",
                                    "-L", "--location", "-k", "--insecure", "--compressed", "-f", "--fail", "-N",
                                    "--no-buffer", "-#", "--progress-bar", "-g", "--globoff", "-O", "--remote-name"};
-const QStringList kValueIgnored = {"-o", "--output", "-w", "--write-out", "-m", "--max-time", "--connect-timeout",
+const QStringList kValueIgnored = {"-o", "--output", "-w", "--write-out", "--connect-timeout",
                                    "-c", "--cookie-jar"};
 /** Options that take a value and are not imported: listed, and their value skipped. */
 const QStringList kValueUnsupported = {
@@ -155,13 +156,19 @@ bool Importer::apply(const QString& a, const QString& v) {
   else if (a == "-b" || a == "--cookie") {
     if (!v.contains(QLatin1Char('='))) return fail(QStringLiteral("-b '%1' names a cookie file, which is not imported; give name=value pairs").arg(v));
     setHeader(s, QStringLiteral("Cookie"), v);
+  } else if (a == "-m" || a == "--max-time") {
+    bool ok = false;
+    double seconds = v.toDouble(&ok);
+    if (!ok || seconds < 0 || seconds > 86400)
+      return fail(QStringLiteral("--max-time '%1' is not a number of seconds from 0 to 86400").arg(v));
+    s.totalTimeoutMs = static_cast<int>(std::llround(seconds * 1000));
   } else if (a == "--url") urls << v;
   return true;
 }
 
 const QStringList kValueImported = {"-X", "--request", "-H", "--header", "-d", "--data", "--data-raw", "--data-ascii",
                                     "--data-binary", "--json", "-F", "--form", "-T", "--upload-file", "-u", "--user",
-                                    "-A", "--user-agent", "-e", "--referer", "-b", "--cookie", "--url"};
+                                    "-A", "--user-agent", "-e", "--referer", "-b", "--cookie", "--url", "-m", "--max-time"};
 
 /** "-sSL" as "-s -S -L" when every letter is a flag; "-XDELETE" as "-X DELETE". */
 QStringList expandShort(const QString& a) {
@@ -277,6 +284,7 @@ QString CurlCommand::format(const RequestSpec& spec) {
   } else if (spec.bodyKind == RequestSpec::BodyKind::kForm) {
     for (const QString& p : spec.formParts) parts << "-F" << shellQuote(p);
   }
+  if (spec.totalTimeoutMs > 0) parts << "--max-time" << QString::number(spec.totalTimeoutMs / 1000.0, 'f', 3);
   // A URL starting with '-' would read as an option: --url keeps it a URL.
   if (spec.url.startsWith(QLatin1Char('-'))) parts << "--url";
   parts << shellQuote(spec.url);

@@ -1,5 +1,7 @@
 #include "ui/requests/request_spec.h"
 
+#include <algorithm>
+
 #include <QJsonArray>
 #include <QUrl>
 
@@ -65,7 +67,8 @@ QJsonObject RequestSpec::toJson() const {
                      {"bodyText", bodyText},     {"contentType", contentType},
                      {"bodyFile", bodyFile},     {"chunked", chunked},
                      {"forceNew", forceNewConnection}, {"noReturn", noReturnToPool},
-                     {"release", releasePolicyKey(release)}};
+                     {"release", releasePolicyKey(release)},
+                     {"totalTimeoutMs", totalTimeoutMs}, {"headTimeoutMs", headTimeoutMs}};
 }
 
 RequestSpec RequestSpec::fromJson(const QJsonObject& o) {
@@ -84,6 +87,8 @@ RequestSpec RequestSpec::fromJson(const QJsonObject& o) {
   s.chunked = o.value("chunked").toBool();
   s.forceNewConnection = o.value("forceNew").toBool();
   s.noReturnToPool = o.value("noReturn").toBool();
+  s.totalTimeoutMs = std::max(0, o.value("totalTimeoutMs").toInt());
+  s.headTimeoutMs = std::max(0, o.value("headTimeoutMs").toInt());
   s.release = releasePolicyFromKey(o.value("release").toString());
   return s;
 }

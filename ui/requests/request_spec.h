@@ -42,6 +42,8 @@ struct RequestSpec {
   bool chunked = false;
   bool forceNewConnection = false;
   bool noReturnToPool = false;
+  int totalTimeoutMs = 0;  ///< the whole exchange (curl --max-time); 0: none
+  int headTimeoutMs = 0;   ///< request written -> response head; 0: the client's default
   ReleasePolicy release = ReleasePolicy::kAtEnd;
 
   bool operator==(const RequestSpec&) const = default;
