@@ -14,8 +14,11 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "app/cli/body_output.h"
 #include "app/cli/commands.h"
+#include "app/cli/request_options.h"
 #include "app/cli/tls_flags.h"
 #include "engine/client/client.h"
 #include "engine/observe/event_drainer.h"
@@ -26,137 +29,7 @@ namespace {
 
 using namespace sluice::client;
 
-enum class ReleaseMode { kLate, kNow, kReset, kDouble, kLeak };
-
-struct Options {
-  std::string method;
-  http::Headers headers;
-  std::optional<RequestBody> body;
-  std::string output;  ///< -o; empty: stdout
-  int repeat = 1;
-  int concurrency = 1;
-  ReleaseMode release = ReleaseMode::kLate;
-  ClientConfig config;
-  bool noReuse = false;
-  bool json = false;
-  bool verbose = false;
-  bool silent = false;
-  StreamFlags stream;  ///< --compressed, --events, --lines (body_output.h)
-  std::vector<std::string> urls;
-  tls::ClientSettings tls;
-};
-
-void usage(FILE* out) {
-  std::fprintf(out,
-               "usage: sluice-cli request [options] URL...\n\n"
-               "  -X, --request M           method (default GET, POST with -d, PUT with -T)\n"
-               "  -H, --header 'K: V'       add a header (repeatable)\n"
-               "  -d, --data DATA           send DATA (form content type, like curl)\n"
-               "      --data-binary @FILE   send FILE's bytes (or the literal text)\n"
-               "  -T, --upload-file FILE    stream FILE with Content-Length (PUT)\n"
-               "  -o, --output FILE         write bodies to FILE instead of stdout\n"
-               "      --repeat N            send each URL N times\n"
-               "      --concurrency C       C requests at a time (bodies are discarded when C > 1)\n"
-               "      --release MODE        late (read, then release; default), now (release at the head),\n"
-               "                            reset, double (release twice), leak (never release)\n"
-               "      --max-conns N         maxConnsPerHost\n"
-               "      --conn-wait MS        how long a request waits for a free connection\n"
-               "      --idle-timeout MS     idle connection timeout\n"
-               "      --no-reuse            a new connection for every request\n"
-               "      --json                one JSON line per request and a summary line\n"
-               "  -v, --verbose             one line per request: status, bytes, timings, reuse verdict\n"
-               "  -s, --silent              no progress bar and no status lines (errors still show)\n");
-  std::fputs(tlsUsage(), out);
-  std::fputs(streamFlagsHelp(), out);
-}
-
-Result<RequestBody> bodyFromData(std::string_view arg, bool binary) {
-  if (binary && !arg.empty() && arg.front() == '@') {
-    std::ifstream in(std::string(arg.substr(1)), std::ios::binary);
-    if (!in) return fail(ErrorCode::kNotFound, "cannot read '" + std::string(arg.substr(1)) + "'");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return RequestBody::fromBytes(ss.str());
-  }
-  return RequestBody::fromBytes(std::string(arg));
-}
-
-Result<uint64_t> numberArg(std::string_view flag, const char* value) {
-  uint64_t n = 0;
-  if (!value || !parseUint(value, n)) return fail(ErrorCode::kInvalidArgument, std::string(flag) + " needs a number");
-  return n;
-}
-
-// Returns 0 to go on, or an exit code.
-int parseOne(Options& o, int argc, char** argv, int& i) {
-  std::string_view a = argv[i];
-  auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
-  auto need = [&](const char* v) {
-    if (!v) std::fprintf(stderr, "sluice-cli request: %.*s needs a value\n", static_cast<int>(a.size()), a.data());
-    return v != nullptr;
-  };
-  auto num = [&](uint64_t& out) {
-    auto n = numberArg(a, value());
-    if (!n) std::fprintf(stderr, "sluice-cli request: %s\n", n.error().message.c_str());
-    else out = *n;
-    return n.has_value();
-  };
-  uint64_t n = 0;
-  if (a == "-h" || a == "--help") return usage(stdout), -1;
-  if (auto t = parseTlsFlag(o.tls, argc, argv, i); t != FlagResult::kNotMine) return t == FlagResult::kBad ? 2 : 0;
-  if (a == "--tls-timeout") { if (!num(n)) return 2; o.config.tlsHandshakeTimeout = std::chrono::milliseconds(n); return 0; }
-  if (a == "-X" || a == "--request") { const char* v = value(); if (!need(v)) return 2; o.method = v; }
-  else if (a == "-H" || a == "--header") {
-    const char* v = value();
-    if (!need(v)) return 2;
-    std::string_view h = v;
-    auto colon = h.find(':');
-    if (colon == std::string_view::npos) return std::fprintf(stderr, "sluice-cli request: header '%s' has no ':'\n", v), 2;
-    o.headers.add(std::string(h.substr(0, colon)), std::string(http::trimOws(h.substr(colon + 1))));
-  } else if (a == "-d" || a == "--data" || a == "--data-binary") {
-    const char* v = value();
-    if (!need(v)) return 2;
-    auto b = bodyFromData(v, a == "--data-binary");
-    if (!b) return std::fprintf(stderr, "sluice-cli request: %s\n", b.error().message.c_str()), 2;
-    o.body = std::move(*b);
-    if (a != "--data-binary" && !o.headers.has("Content-Type")) o.headers.add("Content-Type", "application/x-www-form-urlencoded");
-  } else if (a == "-T" || a == "--upload-file") { const char* v = value(); if (!need(v)) return 2; o.body = RequestBody::fromFile(v); }
-  else if (a == "-o" || a == "--output") { const char* v = value(); if (!need(v)) return 2; o.output = v; }
-  else if (a == "--repeat") { if (!num(n)) return 2; o.repeat = static_cast<int>(std::max<uint64_t>(n, 1)); }
-  else if (a == "--concurrency") { if (!num(n)) return 2; o.concurrency = static_cast<int>(std::max<uint64_t>(n, 1)); }
-  else if (a == "--max-conns") { if (!num(n)) return 2; o.config.pool.maxConnsPerHost = std::max<uint64_t>(n, 1); }
-  else if (a == "--conn-wait") { if (!num(n)) return 2; o.config.pool.connWaitTimeout = std::chrono::milliseconds(n); }
-  else if (a == "--idle-timeout") { if (!num(n)) return 2; o.config.pool.idleTimeout = std::chrono::milliseconds(n); }
-  else if (a == "--release") {
-    const char* v = value();
-    if (!need(v)) return 2;
-    static const std::map<std::string_view, ReleaseMode> kModes{{"late", ReleaseMode::kLate}, {"now", ReleaseMode::kNow},
-        {"reset", ReleaseMode::kReset}, {"double", ReleaseMode::kDouble}, {"leak", ReleaseMode::kLeak}};
-    auto it = kModes.find(v);
-    if (it == kModes.end()) return std::fprintf(stderr, "sluice-cli request: --release takes now, late, reset, double or leak\n"), 2;
-    o.release = it->second;
-  } else if (a == "--no-reuse") o.noReuse = true;
-  else if (a == "--json") o.json = true;
-  else if (a == "-v" || a == "--verbose") o.verbose = true;
-  else if (a == "-s" || a == "--silent") o.silent = true;
-  else if (int r = parseStreamFlag(o.stream, a, value); r != kNotStreamFlag) { if (r) return r; }
-  else if (!a.empty() && a.front() == '-') return std::fprintf(stderr, "sluice-cli request: unknown option '%s'\n", argv[i]), 2;
-  else o.urls.emplace_back(a);
-  return 0;
-}
-
-std::string jsonEscape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\', out += c;
-    else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else out += c;
-  }
-  return out;
-}
+using Options = RequestOptions;
 
 /** Shared state of one run: output, counters, leaked streams. */
 struct Run {
@@ -170,33 +43,41 @@ struct Run {
   bool progress = false;
 };
 
+/**
+ * The CLI's event consumer (on the drainer's thread): it shows no lanes, but it drains
+ * every event, so the buffer never fills, and prints the warnings the client raised
+ * (junk after a response, ...), one line each on stderr.
+ */
+void printWarnings(std::vector<observe::Event>& batch) {
+  for (const auto& ev : batch)
+    if (ev.kind == observe::EventKind::kClientWarning)
+      std::fprintf(stderr, "sluice-cli request: warning: %s on connection #%llu: %s\n", ev.text.c_str(),
+                   (unsigned long long)ev.connectionId, ev.detail.c_str());
+}
+
 void report(Run& run, const std::string& url, const Response* r, uint64_t bytes, const Timings& t, const Error* err) {
-  if (!run.opt.json && !run.opt.verbose) {
+  std::lock_guard lock(run.mutex);
+  if (run.opt.json) {
+    nlohmann::json line{{"request", r ? r->requestId : 0}, {"url", url}, {"status", r ? r->status : 0}, {"bytes", bytes},
+                        {"connection", r ? r->connectionId : 0}, {"reused", r && r->verdict.reused},
+                        {"verdict", r ? r->verdict.text() : ""},
+                        {"timings_us", {{"dns", t.dnsUs}, {"connect", t.connectUs}, {"tls_handshake", t.tlsUs}, {"written", t.writtenUs},
+                                        {"first_byte", t.firstByteUs}, {"complete", t.completeUs}}},
+                        {"tls_handshake_ms", t.tlsUs ? static_cast<double>(t.tlsUs - t.connectUs) / 1000.0 : 0.0},
+                        {"error", err ? nlohmann::json(err->message) : nlohmann::json(nullptr)}};
+    std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    std::fputs(text.c_str(), stdout);
+    return;
+  }
+  if (!run.opt.verbose) {
     if (err) std::fprintf(stderr, "sluice-cli request: %s: %s\n", url.c_str(), err->message.c_str());
     return;
   }
-  char line[8192];
-  if (run.opt.json) {
-    std::snprintf(line, sizeof line,
-                  "{\"request\":%llu,\"url\":\"%s\",\"status\":%d,\"bytes\":%llu,\"connection\":%llu,\"reused\":%s,"
-                  "\"verdict\":\"%s\",\"timings_us\":{\"dns\":%llu,\"connect\":%llu,\"tls_handshake\":%llu,\"written\":%llu,\"first_byte\":%llu,"
-                  "\"complete\":%llu},\"tls_handshake_ms\":%.3f,\"error\":%s}\n",
-                  (unsigned long long)(r ? r->requestId : 0), jsonEscape(url).c_str(), r ? r->status : 0, (unsigned long long)bytes,
-                  (unsigned long long)(r ? r->connectionId : 0), r && r->verdict.reused ? "true" : "false",
-                  r ? jsonEscape(r->verdict.text()).c_str() : "", (unsigned long long)t.dnsUs, (unsigned long long)t.connectUs,
-                  (unsigned long long)t.tlsUs,
-                  (unsigned long long)t.writtenUs, (unsigned long long)t.firstByteUs, (unsigned long long)t.completeUs,
-                  t.tlsUs ? static_cast<double>(t.tlsUs - t.connectUs) / 1000.0 : 0.0,
-                  err ? ("\"" + jsonEscape(err->message) + "\"").c_str() : "null");
-  } else {
-    std::string tlsPhase = t.tlsUs ? "  tls_handshake " + msText(t.tlsUs - t.connectUs) : std::string();
-    std::snprintf(line, sizeof line, "* %s %d %llu bytes %s first byte %.3f ms  complete %.3f ms  %s%s%s\n%s", url.c_str(),
-                  r ? r->status : 0, (unsigned long long)bytes, tlsPhase.c_str(), t.firstByteUs / 1000.0, t.completeUs / 1000.0,
-                  r ? r->verdict.text().c_str() : "", err ? "  error: " : "", err ? err->message.c_str() : "",
-                  r ? tlsVerboseLines(*r).c_str() : "");
-  }
-  std::lock_guard lock(run.mutex);
-  std::fputs(line, run.opt.json ? stdout : stderr);
+  std::string tlsPhase = t.tlsUs ? " tls_handshake " + msText(t.tlsUs - t.connectUs) + " " : std::string(" ");
+  std::fprintf(stderr, "* %s %d %llu bytes %s first byte %.3f ms  complete %.3f ms  %s%s%s\n%s", url.c_str(), r ? r->status : 0,
+               (unsigned long long)bytes, tlsPhase.c_str(), t.firstByteUs / 1000.0, t.completeUs / 1000.0,
+               r ? r->verdict.text().c_str() : "", err ? "  error: " : "", err ? err->message.c_str() : "",
+               r ? tlsVerboseLines(*r).c_str() : "");
 }
 
 void writeBody(Run& run, std::string_view data) {
@@ -250,7 +131,7 @@ Result<Request> buildRequest(const Options& o, const std::string& url) {
   if (!req) return req;
   req->headers = o.headers;
   if (o.body) req->body = *o.body;
-  req->method = !o.method.empty() ? o.method : !o.body ? "GET" : o.body->kind == RequestBody::Kind::kFile ? "PUT" : "POST";
+  req->method = !o.method.empty() ? o.method : o.headOnly ? "HEAD" : !o.body ? "GET" : o.upload ? "PUT" : "POST";
   if (o.body && o.body->kind == RequestBody::Kind::kFile && req->url.target.back() == '/') {
     std::string name = o.body->filePath.substr(o.body->filePath.rfind('/') + 1);
     req->url.target += name;  // like curl -T FILE http://host/dir/
@@ -261,10 +142,25 @@ Result<Request> buildRequest(const Options& o, const std::string& url) {
   return req;
 }
 
-void printStatusLine(Run& run, const Response& r) {
-  if (run.opt.json || run.opt.silent) return;
+/** The response head as curl -i writes it. */
+std::string headText(const Response& r) {
+  std::string text = "HTTP/1." + std::to_string(r.versionMinor) + " " + std::to_string(r.status) + " " + r.reason + "\r\n";
+  for (const auto& h : r.headers) text += h.name + ": " + h.value + "\r\n";
+  return text + "\r\n";
+}
+
+/** -v: the request head as sent ("> " lines); -i/-I: the response head into the output; else the status line on stderr. */
+void printHead(Run& run, const Response& r) {
+  if (run.opt.json) return;
   std::lock_guard lock(run.mutex);
-  std::fprintf(stderr, "HTTP/1.%d %d %s\n", r.versionMinor, r.status, r.reason.c_str());
+  if (run.opt.verbose) {
+    std::string_view head = r.requestHead;
+    for (size_t at = 0, end; (end = head.find("\r\n", at)) != std::string_view::npos && end > at; at = end + 2)
+      std::fprintf(stderr, "> %.*s\n", static_cast<int>(end - at), head.data() + at);
+    if (r.bodyCutShort) std::fputs("* the server answered before the whole request body was sent\n", stderr);
+  }
+  if (run.opt.include || run.opt.headOnly) writeBody(run, headText(r));
+  else if (!run.opt.silent) std::fprintf(stderr, "HTTP/1.%d %d %s\n", r.versionMinor, r.status, r.reason.c_str());
 }
 
 /**
@@ -306,7 +202,7 @@ class LoopChain {
       report(run_, url, nullptr, 0, {}, &ex.error());
       return sendNext();
     }
-    printStatusLine(run_, ex->response);
+    printHead(run_, ex->response);
     // The previous exchange is dropped here, outside its own callbacks.
     current_ = std::make_unique<Exchange>(std::move(*ex));
     bytes_ = 0;
@@ -351,7 +247,7 @@ void oneRequest(Run& run, const std::string& url) {
     return report(run, url, nullptr, 0, {}, &ex.error());
   }
   bool print = o.concurrency == 1 && !o.json && o.release != ReleaseMode::kNow;
-  printStatusLine(run, ex->response);
+  printHead(run, ex->response);
   Result<uint64_t> bytes = uint64_t{0};
   if (o.release == ReleaseMode::kNow) ex->body.release();
   else bytes = consumeBody(run, *ex, print);
@@ -371,7 +267,6 @@ void oneRequest(Run& run, const std::string& url) {
 void printSummary(Run& run, double seconds, uint64_t eventsDropped) {
   ClientStats s = run.client.stats();
   auto snap = run.client.snapshot();
-  std::string dropped = eventsDropped ? "; " + std::to_string(eventsDropped) + " events dropped" : std::string();
   double reuse = s.requests ? static_cast<double>(s.reused) / static_cast<double>(s.requests) : 0;
   std::string closes;
   for (size_t i = 0; i < s.closes.size(); ++i)
@@ -380,16 +275,16 @@ void printSummary(Run& run, double seconds, uint64_t eventsDropped) {
       closes += std::string(closeReasonName(static_cast<CloseReason>(i))) + " " + std::to_string(s.closes[i]);
     }
   if (run.opt.json) {
-    std::printf("{\"summary\":{\"requests\":%llu,\"failures\":%llu,\"connections_opened\":%llu,\"reused\":%llu,\"reuse_ratio\":%.3f,"
-                "\"retries\":%llu,\"double_releases\":%llu,\"leaks\":%llu,\"body_bytes\":%llu,\"seconds\":%.3f,\"open_fds\":%llu,"
-                "\"closes\":\"%s\",\"connects_failed\":%llu,\"held_streams\":%llu,\"events_dropped\":%llu}}\n",
-                (unsigned long long)s.requests, (unsigned long long)run.failures.load(), (unsigned long long)s.connectionsOpened,
-                (unsigned long long)s.reused, reuse, (unsigned long long)s.retries, (unsigned long long)s.doubleReleases,
-                (unsigned long long)s.leaks, (unsigned long long)run.bodyBytes.load(), seconds, (unsigned long long)snap.openFds,
-                jsonEscape(closes).c_str(), (unsigned long long)s.connectsFailed, (unsigned long long)s.heldStreams,
-                (unsigned long long)eventsDropped);
+    nlohmann::json summary{{"requests", s.requests}, {"failures", run.failures.load()}, {"connections_opened", s.connectionsOpened},
+                           {"reused", s.reused}, {"reuse_ratio", reuse}, {"retries", s.retries},
+                           {"double_releases", s.doubleReleases}, {"leaks", s.leaks}, {"body_bytes", run.bodyBytes.load()},
+                           {"seconds", seconds}, {"open_fds", snap.openFds}, {"closes", closes},
+                           {"connects_failed", s.connectsFailed}, {"held_streams", s.heldStreams}, {"events_dropped", eventsDropped}};
+    std::puts(nlohmann::json{{"summary", summary}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return;
   }
+  if (run.opt.silent) return;
+  std::string dropped = eventsDropped ? "; " + std::to_string(eventsDropped) + " events dropped" : std::string();
   std::fprintf(stderr,
                "-- %llu requests (%llu failed) in %.3f s, %s body; %llu connections opened (%llu connects failed), reuse %.1f%%, %llu retried\n"
                "-- closes: %s; double releases %llu, leaks %llu, open fds %llu%s\n",
@@ -404,12 +299,13 @@ void printSummary(Run& run, double seconds, uint64_t eventsDropped) {
 int runRequest(int argc, char** argv) {
   Options o;
   o.config.heldTooLong = std::chrono::milliseconds(0);
-  for (int i = 0; i < argc; ++i)
-    if (int rc = parseOne(o, argc, argv, i); rc != 0) return rc < 0 ? 0 : rc;
-  if (o.urls.empty()) return usage(stderr), 2;
+  if (int rc = parseRequestOptions(o, argc, argv); rc != 0) return rc < 0 ? 0 : rc;
+  if (o.urls.empty()) return printRequestUsage(stderr), 2;
+  if (o.body && o.body->kind == RequestBody::Kind::kPull && o.urls.size() * static_cast<size_t>(o.repeat) > 1)
+    return std::fprintf(stderr, "sluice-cli request: a body streamed from stdin or -F is sent once; it cannot go with --repeat or several URLs\n"), 2;
   Client client(o.config);
-  // The CLI shows no events, but it drains them, so the buffer never fills and drops.
-  observe::EventDrainer drainer(client.events());
+  // Every event is drained (warnings printed), so the buffer never fills and drops.
+  observe::EventDrainer drainer(client.events(), printWarnings);
   Run run{o, client};
   if (!o.output.empty()) {
     run.outFd = ::open(o.output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

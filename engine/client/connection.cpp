@@ -36,6 +36,7 @@ void Connection::setState(ConnState s, std::string reason) {
 void Connection::open(std::shared_ptr<PendingRequest> req) {
   req_ = std::move(req);
   reusedForCurrent_ = false;
+  armDeadline();
   setState(ConnState::kConnecting, host_.key);
   auto addr = Resolver::numeric(host_.url.host, host_.url.port);
   if (addr) {
@@ -141,7 +142,8 @@ void Connection::start(std::shared_ptr<PendingRequest> req, bool reused) {
   idleTimer_ = 0;
   req_ = std::move(req);
   reusedForCurrent_ = reused;
-  beginRequest();
+  armDeadline();
+  if (state_ != ConnState::kClosed) beginRequest();
 }
 
 bool Connection::idleAlive() { return transport_ && !eof_ && transport_->idleAlive(); }
@@ -209,13 +211,15 @@ void Connection::updateInterest() {
 void Connection::resumeReading() {
   if (state_ == ConnState::kClosed || !readPaused_) return;
   readPaused_ = false;
+  lastBodyAt_ = loop_.refreshNow();  // the body idle clock restarts when we read again
   auto self = shared_from_this();
   parseBuffered();
   updateInterest();
 }
 
 void Connection::cancelTimers() {
-  for (auto* t : {&connectTimer_, &headTimer_, &idleTimer_, &drainTimer_, &heldTimer_, &continueTimer_, &tlsTimer_}) {
+  for (auto* t : {&connectTimer_, &headTimer_, &idleTimer_, &drainTimer_, &heldTimer_, &continueTimer_, &tlsTimer_,
+                  &deadlineTimer_, &bodyIdleTimer_}) {
     if (*t) loop_.cancel(*t);
     *t = 0;
   }
@@ -272,8 +276,10 @@ void Connection::onReleased(bool close, bool leaked) {
   if (state_ == ConnState::kClosed || released_) return;
   released_ = true;
   auto self = shared_from_this();
-  loop_.cancel(heldTimer_);
-  heldTimer_ = 0;
+  for (auto* t : {&heldTimer_, &deadlineTimer_, &bodyIdleTimer_}) {  // the reader is done with it
+    if (*t) loop_.cancel(*t);
+    *t = 0;
+  }
   if (leaked) return this->close(CloseReason::kLeaked, "body stream dropped unreleased");
   if (close) return this->close(CloseReason::kAborted, "stream aborted");
   if (messageDone_) return finishExchange();
@@ -304,6 +310,45 @@ void Connection::startDrain() {
   readPaused_ = false;
   parseBuffered();
   updateInterest();
+}
+
+// The total deadline (curl --max-time) counts from send(), so a retry keeps the time left.
+void Connection::armDeadline() {
+  auto total = req_->request.totalTimeout.count() > 0 ? req_->request.totalTimeout : ctx_.config().totalTimeout;
+  if (total.count() <= 0) return;
+  auto left = duration_cast<milliseconds>(req_->start + total - loop_.refreshNow());
+  deadlineTimer_ = loop_.runAfter(std::max(left, milliseconds(0)), [w = weak(), total] {
+    if (auto s = w.lock()) {
+      s->deadlineTimer_ = 0;
+      s->expire(Error::make(ErrorCode::kTimeout, "the request did not complete within its total time limit of " +
+                                                     std::to_string(total.count()) + " ms (--max-time)"));
+    }
+  });
+}
+
+// No body byte for bodyIdleTimeout fails the stream. Time the reader spends not reading
+// (we stopped reading for it) is not the server's silence, so it does not count.
+void Connection::armBodyIdle(milliseconds wait) {
+  bodyIdleTimer_ = loop_.runAfter(wait, [w = weak()] {
+    auto s = w.lock();
+    if (!s) return;
+    s->bodyIdleTimer_ = 0;
+    if (s->state_ != ConnState::kStreaming || s->messageDone_) return;
+    auto idle = s->ctx_.config().bodyIdleTimeout;
+    auto now = s->loop_.refreshNow();
+    if (s->readPaused_) s->lastBodyAt_ = now;
+    auto quiet = duration_cast<milliseconds>(now - s->lastBodyAt_);
+    if (quiet < idle) return s->armBodyIdle(idle - quiet);
+    s->expire(Error::make(ErrorCode::kTimeout, "no response body byte for " + std::to_string(idle.count()) +
+                                                   " ms on connection #" + std::to_string(s->id_) + " (body idle timeout)"));
+  });
+}
+
+void Connection::expire(Error err) {
+  if (state_ == ConnState::kClosed || messageDone_) return;
+  if (!headDelivered_) return failAttempt(std::move(err), CloseReason::kTimeout, false);
+  if (core_) core_->finish(sluice::unexpected(err), req_ ? req_->sinceStartUs(net::Clock::now()) : 0);
+  close(CloseReason::kTimeout, err.message);
 }
 
 ConnSnapshot Connection::snapshot(net::Clock::time_point now) const {

@@ -86,8 +86,13 @@ class Connection final : public net::IoHandler, public std::enable_shared_from_t
   static CloseReason reasonForErrno(int err);
   void beginRequest();
   Status buildHead();
+  Status frameBody(http::Headers& h);
+  void appendBytesBody();
   void flushWrites();
   bool produceBody();
+  void onWriteRefused(int err);
+  Error writeError(int err) const;
+  Error noResponseError(Error plain) const;
   void sendBodyNow();
   void requestWritten();
   void onReadable();
@@ -101,6 +106,10 @@ class Connection final : public net::IoHandler, public std::enable_shared_from_t
   void markNotReusable(CloseReason reason, std::optional<NewConnReason> loss, std::string why);
   void onFramingError();
   void armHeadTimer();
+  void armDeadline();
+  void armBodyIdle(std::chrono::milliseconds wait);
+  /** A timeout: fails the request before its head, or its body stream after, and closes. */
+  void expire(Error err);
   void cancelTimers();
   void setState(ConnState s, std::string reason = {});
   std::weak_ptr<Connection> weak() { return weak_from_this(); }
@@ -154,8 +163,12 @@ class Connection final : public net::IoHandler, public std::enable_shared_from_t
   uint64_t fileLeft_ = 0;
   bool bodyPending_ = false;     ///< file or pull bytes still to produce
   bool bodyChunked_ = false;
+  bool bodyCutShort_ = false;          ///< the server answered before the body was all sent
+  std::optional<uint64_t> bodySize_;  ///< known request body size (bytes or file)
+  std::string sentHead_;               ///< the request head as written, handed to the Response
   bool waitingContinue_ = false;
   bool written_ = false;
+  int writeErrno_ = 0;  ///< a send that failed with EPIPE/ECONNRESET while a response may still be readable
 
   // read side: the buffer is shared with body chunks, so it is replaced when still referenced
   std::shared_ptr<char[]> rbuf_;
@@ -167,7 +180,8 @@ class Connection final : public net::IoHandler, public std::enable_shared_from_t
 
   uint64_t drainBytes_ = 0;
   net::EventLoop::TimerId connectTimer_ = 0, headTimer_ = 0, idleTimer_ = 0, drainTimer_ = 0, heldTimer_ = 0,
-                          continueTimer_ = 0, tlsTimer_ = 0;
+                          continueTimer_ = 0, tlsTimer_ = 0, deadlineTimer_ = 0, bodyIdleTimer_ = 0;
+  net::Clock::time_point lastBodyAt_;
 };
 
 /** Parser callbacks into the connection (Node's one-trampoline style). */

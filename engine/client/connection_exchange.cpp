@@ -35,6 +35,7 @@ void Connection::beginRequest() {
   notReusableLoss_.reset();
   notReusableWhy_.clear();
   drainBytes_ = 0;
+  writeErrno_ = 0;
   out_.clear();
   outOff_ = 0;
   parser_->setExpectNoBody(req_->request.method == "HEAD");
@@ -44,18 +45,40 @@ void Connection::beginRequest() {
   flushWrites();
 }
 
-Status Connection::buildHead() {
+namespace {
+/** The user's Transfer-Encoding, if any: chunked must be the last coding (RFC 9112 6.1). */
+Result<bool> userChunked(const http::Headers& h) {
+  if (!h.has("Transfer-Encoding")) return false;
+  std::string joined;
+  for (const auto& f : h)
+    if (http::iequals(f.name, "Transfer-Encoding")) joined += (joined.empty() ? "" : ",") + f.value;
+  std::string_view v = http::trimOws(joined);
+  auto comma = v.rfind(',');
+  std::string_view last = http::trimOws(comma == std::string_view::npos ? v : v.substr(comma + 1));
+  if (!http::iequals(last, "chunked"))
+    return fail(ErrorCode::kInvalidArgument, "Transfer-Encoding '" + joined +
+                                                 "' does not end in chunked, so the body cannot be framed; remove the header");
+  return true;
+}
+}  // namespace
+
+Status Connection::frameBody(http::Headers& h) {
   const Request& r = req_->request;
-  http::Headers h = r.headers;
-  if (!h.has("Host")) h.add("Host", r.url.authority());
-  if (!h.has("User-Agent") && !ctx_.config().userAgent.empty()) h.add("User-Agent", ctx_.config().userAgent);
-  bodyPending_ = bodyChunked_ = waitingContinue_ = false;
+  auto chunked = userChunked(h);
+  if (!chunked) return sluice::unexpected(chunked.error());
+  // Never both: a user's Transfer-Encoding: chunked wins and Content-Length goes (RFC 9112 6.3).
+  bodyChunked_ = *chunked || r.body.kind == RequestBody::Kind::kPull;
+  if (bodyChunked_) h.remove("Content-Length");
   switch (r.body.kind) {
     case RequestBody::Kind::kNone:
-      if ((r.method == "POST" || r.method == "PUT" || r.method == "PATCH") && !h.has("Content-Length")) h.set("Content-Length", "0");
-      break;
+      if (auto cl = h.find("Content-Length"); cl && *cl != "0")
+        return fail(ErrorCode::kInvalidArgument, "a Content-Length: " + *cl + " header was set but the request has no body");
+      if (!bodyChunked_ && (r.method == "POST" || r.method == "PUT" || r.method == "PATCH") && !h.has("Content-Length"))
+        h.set("Content-Length", "0");
+      bodyPending_ = bodyChunked_;  // just the last chunk
+      return {};
     case RequestBody::Kind::kBytes:
-      h.set("Content-Length", std::to_string(r.body.bytes.size()));
+      bodySize_ = r.body.bytes.size();
       break;
     case RequestBody::Kind::kFile: {
       file_.reset(::open(r.body.filePath.c_str(), O_RDONLY | O_CLOEXEC));
@@ -66,25 +89,50 @@ Status Connection::buildHead() {
         return sluice::unexpected(e);
       }
       fileLeft_ = static_cast<uint64_t>(st.st_size);
-      h.set("Content-Length", std::to_string(fileLeft_));
-      bodyPending_ = fileLeft_ > 0;
+      bodySize_ = fileLeft_;
+      bodyPending_ = fileLeft_ > 0 || bodyChunked_;
       break;
     }
     case RequestBody::Kind::kPull:
-      h.remove("Content-Length");
-      h.set("Transfer-Encoding", "chunked");
-      bodyPending_ = bodyChunked_ = true;
+      bodyPending_ = true;
       break;
   }
-  if (r.expectContinue && r.body.kind != RequestBody::Kind::kNone) {
+  if (bodyChunked_) h.set("Transfer-Encoding", "chunked");
+  else h.set("Content-Length", std::to_string(bodySize_.value_or(0)));
+  return {};
+}
+
+Status Connection::buildHead() {
+  const Request& r = req_->request;
+  http::Headers h = r.headers;
+  if (!h.has("Host")) h.add("Host", r.url.authority());
+  if (!h.has("User-Agent") && !ctx_.config().userAgent.empty()) h.add("User-Agent", ctx_.config().userAgent);
+  bodyPending_ = bodyChunked_ = waitingContinue_ = bodyCutShort_ = false;
+  bodySize_.reset();
+  if (auto st = frameBody(h); !st) return st;
+  const uint64_t threshold = ctx_.config().expectContinueBytes;
+  bool expect = r.expectContinue.value_or(threshold > 0 && bodySize_ && *bodySize_ > threshold);
+  if (expect && r.body.kind != RequestBody::Kind::kNone) {
     h.set("Expect", "100-continue");
     waitingContinue_ = true;
   }
   if (http::hasToken(h.get("Connection"), "close"))
     markNotReusable(CloseReason::kConnectionClose, NewConnReason::kConnectionClose, "the request said Connection: close");
   http::appendRequestHead(out_, r.method, r.url.target, h);
-  if (r.body.kind == RequestBody::Kind::kBytes && !waitingContinue_) out_ += r.body.bytes;
+  sentHead_ = out_;
+  if (r.body.kind == RequestBody::Kind::kBytes && !waitingContinue_) appendBytesBody();
   return {};
+}
+
+void Connection::appendBytesBody() {
+  const std::string& bytes = req_->request.body.bytes;
+  if (!bodyChunked_) {
+    out_ += bytes;
+    return;
+  }
+  if (!bytes.empty()) http::appendChunk(out_, bytes);
+  http::appendLastChunk(out_);
+  bodyPending_ = false;
 }
 
 void Connection::flushWrites() {
@@ -103,9 +151,8 @@ void Connection::flushWrites() {
         markNotReusable(CloseReason::kIoError, std::nullopt, "request body not fully sent");
         return updateInterest();
       }
-      Error e = Error::system("send", r.err);
-      e.message = "sending the request on connection #" + std::to_string(id_) + " failed: " + std::strerror(r.err);
-      return failAttempt(std::move(e), reasonForErrno(r.err), true);
+      if (r.err == EPIPE || r.err == ECONNRESET) return onWriteRefused(r.err);
+      return failAttempt(writeError(r.err), reasonForErrno(r.err), true);
     }
     out_.clear();
     outOff_ = 0;
@@ -124,9 +171,45 @@ void Connection::flushWrites() {
   updateInterest();
 }
 
+Error Connection::writeError(int err) const {
+  Error e = Error::system("send", err);
+  e.message = "sending the request on connection #" + std::to_string(id_) + " failed: " + std::strerror(err);
+  return e;
+}
+
+// The server may have answered and closed before reading the whole body (an early
+// 413): stop writing and read what it sent, as curl does. The write error stands only
+// when no response comes; the head timer bounds the wait.
+void Connection::onWriteRefused(int err) {
+  writeErrno_ = err;
+  out_.clear(), outOff_ = 0;
+  bodyPending_ = waitingContinue_ = false;
+  bodyCutShort_ = true;
+  file_.reset();
+  if (continueTimer_) loop_.cancel(continueTimer_);
+  continueTimer_ = 0;
+  markNotReusable(CloseReason::kIoError, std::nullopt, "request body not fully sent");
+  if (!written_) requestWritten();
+  updateInterest();
+  onReadable();
+}
+
+/** The error for a request whose connection ended with no response byte. */
+Error Connection::noResponseError(Error plain) const {
+  if (writeErrno_ == 0) return plain;
+  Error e = writeError(writeErrno_);
+  e.message += "; the server closed the connection without sending a response";
+  return e;
+}
+
 bool Connection::produceBody() {
   const RequestBody& body = req_->request.body;
   constexpr size_t kPiece = 256 * 1024;
+  if (body.kind == RequestBody::Kind::kNone || (body.kind == RequestBody::Kind::kFile && fileLeft_ == 0)) {
+    http::appendLastChunk(out_);  // a chunked request whose body is empty or fully sent
+    bodyPending_ = false, file_.reset();
+    return true;
+  }
   if (body.kind == RequestBody::Kind::kFile) {
     size_t n = static_cast<size_t>(std::min<uint64_t>(fileLeft_, kPiece));
     out_.resize(n);
@@ -139,7 +222,13 @@ bool Connection::produceBody() {
     }
     out_.resize(static_cast<size_t>(r));
     fileLeft_ -= static_cast<uint64_t>(r);
-    if (fileLeft_ == 0) bodyPending_ = false, file_.reset();
+    if (bodyChunked_) {
+      std::string piece = std::move(out_);
+      out_.clear();
+      http::appendChunk(out_, piece);  // the last chunk follows on the next call
+    } else if (fileLeft_ == 0) {
+      bodyPending_ = false, file_.reset();
+    }
     return true;
   }
   static thread_local std::string piece(64 * 1024, '\0');
@@ -162,7 +251,7 @@ void Connection::sendBodyNow() {
   waitingContinue_ = false;
   if (continueTimer_) loop_.cancel(continueTimer_);
   continueTimer_ = 0;
-  if (req_->request.body.kind == RequestBody::Kind::kBytes) out_ += req_->request.body.bytes;
+  if (req_->request.body.kind == RequestBody::Kind::kBytes) appendBytesBody();
   flushWrites();
 }
 
@@ -203,10 +292,12 @@ void Connection::onReadable() {
     if (r.wouldBlock()) return;
     Error e = Error::system("recv", r.err);
     e.message = "connection #" + std::to_string(id_) + " failed: " + std::strerror(r.err);
-    if (!headDelivered_) return failAttempt(std::move(e), reasonForErrno(r.err), reqBytesIn_ == 0);
+    if (!headDelivered_ && reqBytesIn_ == 0) return failAttempt(noResponseError(std::move(e)), reasonForErrno(r.err), true);
+    if (!headDelivered_) return failAttempt(std::move(e), reasonForErrno(r.err), false);
     return close(reasonForErrno(r.err), e.message);
   }
   if (reqBytesIn_ == 0 && req_) req_->timings.firstByteUs = req_->sinceStartUs(net::Clock::now());
+  if (bodyIdleTimer_) lastBodyAt_ = loop_.refreshNow();
   bytesIn_ += static_cast<uint64_t>(r.n);
   reqBytesIn_ += static_cast<uint64_t>(r.n);
   rbegin_ = 0;
@@ -225,8 +316,8 @@ void Connection::onEof() {
   eof_ = true;
   if (!headDelivered_) {
     if (reqBytesIn_ == 0)
-      return failAttempt(Error::make(ErrorCode::kClosed, "the server closed connection #" + std::to_string(id_) +
-                                                             " before sending any response byte"),
+      return failAttempt(noResponseError(Error::make(ErrorCode::kClosed, "the server closed connection #" + std::to_string(id_) +
+                                                                             " before sending any response byte")),
                          CloseReason::kPeerClosed, true);
     return failAttempt(Error::make(ErrorCode::kParse, "the server closed connection #" + std::to_string(id_) +
                                                           " in the middle of the response head"),
@@ -252,7 +343,8 @@ CloseReason Connection::reasonForErrno(int err) {
 }
 
 void Connection::parseBuffered() {
-  while (rbegin_ < rend_ && state_ != ConnState::kClosed && !readPaused_ && !messageDone_) {
+  // A pause at the last body byte leaves the message end owed: run the parser on no input for it.
+  while ((rbegin_ < rend_ || parser_->resumePending()) && state_ != ConnState::kClosed && !readPaused_ && !messageDone_) {
     auto feed = parser_->execute(std::string_view(rbuf_.get() + rbegin_, rend_ - rbegin_));
     rbegin_ += feed.consumed;
     if (state_ == ConnState::kClosed) return;
@@ -283,7 +375,8 @@ Action Connection::Listener::onHeadComplete() {
 }
 
 Action Connection::Listener::onBody(std::string_view data) {
-  if (c_.is1xx_) return Action::kContinue;
+  // An empty span (llhttp resuming on no input) is no data; to a reader it would read as the end.
+  if (c_.is1xx_ || data.empty()) return Action::kContinue;
   if (c_.state_ == ConnState::kDraining) {
     c_.drainBytes_ += data.size();
     if (c_.drainBytes_ > c_.ctx_.config().drain.maxBytes) {
@@ -327,6 +420,7 @@ void Connection::onHead() {
   if (resp.status == 101) markNotReusable(CloseReason::kConnectionClose, NewConnReason::kConnectionClose, "101 Switching Protocols");
   if (waitingContinue_) {  // a final status instead of 100 Continue: the body is never sent
     waitingContinue_ = bodyPending_ = false;
+    bodyCutShort_ = true;
     file_.reset();
     markNotReusable(CloseReason::kConnectionClose, std::nullopt, "final status before 100 Continue; body not sent");
   }
@@ -345,10 +439,16 @@ void Connection::onHead() {
   if (r.timings.firstByteUs == 0) r.timings.firstByteUs = req_->sinceStartUs(now);
   r.verdict = req_->verdict;
   r.tls = transport_->tlsInfo();
+  r.requestHead = std::move(sentHead_);
+  r.bodyCutShort = bodyCutShort_ || bodyPending_ || outOff_ < out_.size();
   std::optional<uint64_t> length = req_->request.method == "HEAD" ? std::optional<uint64_t>(0) : resp.framing.contentLength;
   core_ = std::make_shared<StreamCore>(pool_.ctxPtr(), req_->id, id_, length, r.timings);
   core_->conn = this;
   heldSince_ = now;
+  if (auto idle = ctx_.config().bodyIdleTimeout; idle.count() > 0 && !messageDone_) {
+    lastBodyAt_ = now;
+    armBodyIdle(idle);
+  }
   setState(ConnState::kStreaming, "held by the stream of request " + std::to_string(req_->id));
   if (auto held = ctx_.config().heldTooLong; held.count() > 0) {
     heldTimer_ = loop_.runAfter(held, [w = weak(), held] {
@@ -367,6 +467,10 @@ void Connection::onHead() {
 
 void Connection::onMessageDone() {
   ++requestsServed_;
+  for (auto* t : {&deadlineTimer_, &bodyIdleTimer_}) {
+    if (*t) loop_.cancel(*t);
+    *t = 0;
+  }
   if (rbegin_ < rend_) {
     rbegin_ = rend_;
     eof_ = true;
@@ -395,7 +499,7 @@ void Connection::onMessageDone() {
 }
 
 void Connection::finishExchange() {
-  for (auto* t : {&drainTimer_, &heldTimer_, &headTimer_, &continueTimer_}) {
+  for (auto* t : {&drainTimer_, &heldTimer_, &headTimer_, &continueTimer_, &deadlineTimer_, &bodyIdleTimer_}) {
     if (*t) loop_.cancel(*t);
     *t = 0;
   }

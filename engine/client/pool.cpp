@@ -56,6 +56,7 @@ Result<HostPool*> ConnectionPool::hostFor(const Request& req) {
 
 void ConnectionPool::submit(std::shared_ptr<PendingRequest> req) {
   if (closing_) return deliver(*req, fail(ErrorCode::kCancelled, "the client is shutting down"));
+  if (auto safe = checkWireSafe(req->request); !safe) return deliver(*req, sluice::unexpected(safe.error()));
   auto host = hostFor(req->request);
   if (!host) return deliver(*req, sluice::unexpected(host.error()));
   HostPool& h = **host;

@@ -59,12 +59,18 @@ struct Request {
   RequestBody body;
   tls::ClientSettings tls;  ///< for https: trust, identity, versions, ciphers (part of the pool key)
 
-  bool expectContinue = false;   ///< send "Expect: 100-continue" and wait for the 100 before the body
+  /**
+   * Send "Expect: 100-continue" and wait for the 100 before the body. Unset: the
+   * client decides (ClientConfig::expectContinueBytes: bodies of known size above it).
+   */
+  std::optional<bool> expectContinue;
   std::chrono::milliseconds continueTimeout{1000};  ///< send the body anyway after this
   bool forceNewConnection = false;  ///< never take an idle connection (verdict: reuse disabled)
   bool noReturnToPool = false;      ///< close the connection after this exchange instead of pooling it
   /** 0: the client's default. Time allowed from request written to response head. */
   std::chrono::milliseconds headTimeout{0};
+  /** 0: the client's default (ClientConfig::totalTimeout). The whole exchange, body included, from send(). */
+  std::chrono::milliseconds totalTimeout{0};
 
   /** Convenience: GET url. */
   static Result<Request> get(std::string_view url);
@@ -76,5 +82,13 @@ struct Request {
   /** Why replayable() is false, in words for an error message; empty when it is true. */
   std::string notReplayableReason() const;
 };
+
+/**
+ * The one check of what goes on the wire, run before connecting: the method is an
+ * RFC 9110 token; the host and request target hold no control character, space or
+ * non-ASCII byte; header names are tokens and values hold no CR, LF, NUL or other
+ * control character (HTAB allowed). Refuses with a worded error naming the part.
+ */
+Status checkWireSafe(const Request& r);
 
 }  // namespace sluice::client

@@ -68,6 +68,8 @@ struct Response {
   Timings timings;
   ReuseVerdict verdict;
   std::shared_ptr<const tls::ConnectionInfo> tls;  ///< https: version, cipher, peer chain, verification
+  std::string requestHead;    ///< the request head exactly as sent (request line and headers), for -v
+  bool bodyCutShort = false;  ///< the response head came before the whole request body was sent
 };
 
 }  // namespace sluice::client

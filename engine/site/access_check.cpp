@@ -123,6 +123,11 @@ bool checkAccess(Exchange& ex, const RouteOptions& options) {
     return false;
   }
   bool write = isWriteRequest(req);
+  if (!options.token.empty() && req.headers.count("Authorization") > 1) {
+    // Which line would count is the kind of disagreement a smuggler uses (nginx answers 400 too).
+    respondJsonError(ex, 400, "the request has more than one Authorization header; send exactly one", options);
+    return false;
+  }
   bool needToken = !options.token.empty() && (write || options.tokenAll);
   if (needToken && !bearerMatches(req.headers.get("Authorization"), options.token)) {
     http::Headers h;
@@ -143,7 +148,7 @@ void addCorsHeaders(http::Headers& headers, const RouteOptions& options) {
   if (options.corsOrigin.empty()) return;
   headers.set("Access-Control-Allow-Origin", options.corsOrigin);
   if (options.corsOrigin != "*") headers.set("Vary", "Origin");
-  headers.set("Access-Control-Expose-Headers", "ETag, Content-Range, Repr-Digest, Upload-Offset, Location");
+  headers.set("Access-Control-Expose-Headers", "ETag, Content-Range, Repr-Digest, Upload-Offset, Location, Digest-Checked, Digest-Ignored");
 }
 
 }  // namespace sluice::site

@@ -181,7 +181,7 @@ void TestClientPeers::cliRequestSummary() {
   QVERIFY2(leak.out.find("\"connections_opened\":10,") != std::string::npos, leak.out.c_str());
   QVERIFY2(leak.out.find("\"leaks\":10,") != std::string::npos, leak.out.c_str());
   QVERIFY2(leak.out.find("no free connection") != std::string::npos, leak.out.c_str());
-  auto dbl = test::runProcess({SLUICE_CLI_PATH, "request", "--release", "double", "--repeat", "5", "-s", "-o", "/dev/null", nginx.url("/")}, 30s);
+  auto dbl = test::runProcess({SLUICE_CLI_PATH, "request", "--release", "double", "--repeat", "5", "-o", "/dev/null", nginx.url("/")}, 30s);
   QVERIFY2(dbl.ok(), dbl.err.c_str());
   QVERIFY2(dbl.err.find("double releases 5") != std::string::npos, dbl.err.c_str());
   QVERIFY2(dbl.err.find("1 connections opened") != std::string::npos, dbl.err.c_str());

@@ -84,6 +84,9 @@ class TestHostileUploads : public QObject {
     QTest::newRow("filename=\"../sibling/x\"") << QByteArray("filename=\"../sibling/x\"") << 400 << QByteArray();
     QTest::newRow("filename=\"/etc/x\"") << QByteArray("filename=\"/etc/x\"") << 400 << QByteArray();
     QTest::newRow("filename=\"..\\\\sibling\"") << QByteArray("filename=\"..\\\\sibling\"") << 400 << QByteArray();
+    // As a browser sends a Windows path: the backslashes are raw inside the quotes.
+    QTest::newRow("filename=\"..\\..\\x\" raw") << QByteArray("filename=\"..\\..\\x\"") << 400 << QByteArray();
+    QTest::newRow("filename=\"a\\b\" raw") << QByteArray("filename=\"a\\b\"") << 400 << QByteArray();
     QTest::newRow("filename*= overlong dots") << QByteArray("filename*=UTF-8''%c0%ae%c0%ae") << 400 << QByteArray();
     QTest::newRow("filename*= overlong slash") << QByteArray("filename*=UTF-8''a%c0%afb") << 400 << QByteArray();
     QTest::newRow("filename*= encoded slash") << QByteArray("filename*=UTF-8''..%2f..%2fsibling%2fx") << 400 << QByteArray();

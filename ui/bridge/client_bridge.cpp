@@ -1,5 +1,7 @@
 #include "ui/bridge/client_bridge.h"
 
+#include "engine/client/multipart_body.h"
+
 #include <QFileInfo>
 #include <QPointer>
 #include <QTimer>
@@ -68,7 +70,7 @@ client::PullSource pullFromFile(std::shared_ptr<std::FILE> f, std::string path) 
 
 // The composer's request as the engine's Request, or the reason it cannot be sent.
 std::expected<client::Request, QString> toEngineRequest(const RequestSpec& spec) {
-  auto url = client::Url::parse(spec.url.trimmed().toStdString());
+  auto url = client::Url::parse(encodeTypedUrl(spec.url).toStdString());
   if (!url) return std::unexpected(QStringLiteral("bad URL '%1': %2").arg(spec.url, QString::fromStdString(url.error().message)));
   client::Request r;
   r.method = spec.method.trimmed().toUpper().toStdString();
@@ -79,11 +81,23 @@ std::expected<client::Request, QString> toEngineRequest(const RequestSpec& spec)
   r.forceNewConnection = spec.forceNewConnection;
   r.noReturnToPool = spec.noReturnToPool;
   if (spec.decode && !r.headers.has("Accept-Encoding")) r.headers.add("Accept-Encoding", "gzip, deflate, br");
+  r.totalTimeout = std::chrono::milliseconds(spec.totalTimeoutMs);
+  r.headTimeout = std::chrono::milliseconds(spec.headTimeoutMs);
   if (spec.bodyKind == RequestSpec::BodyKind::kText) {
     if (!spec.contentType.isEmpty() && !r.headers.has("Content-Type")) r.headers.add("Content-Type", spec.contentType.toStdString());
     std::string text = spec.bodyText.toStdString();
     r.body = spec.chunked ? client::RequestBody::fromPull(pullFromString(std::move(text)))
                           : client::RequestBody::fromBytes(std::move(text));
+  } else if (spec.bodyKind == RequestSpec::BodyKind::kForm) {
+    client::MultipartForm form;
+    for (const QString& part : spec.formParts) {
+      if (part.trimmed().isEmpty()) continue;
+      if (auto st = form.add(part.toStdString()); !st)
+        return std::unexpected(QStringLiteral("form part '%1': %2").arg(part, QString::fromStdString(st.error().message)));
+    }
+    if (form.empty()) return std::unexpected(QStringLiteral("the form has no parts: add lines such as name=value or file=@/path"));
+    r.headers.set("Content-Type", "multipart/form-data; boundary=" + form.boundary());
+    r.body = form.body();
   } else if (spec.bodyKind == RequestSpec::BodyKind::kFile) {
     QFileInfo fi(spec.bodyFile);
     if (!fi.isFile() || !fi.isReadable())

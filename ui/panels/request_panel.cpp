@@ -1,7 +1,9 @@
 #include "ui/panels/request_panel.h"
 
+#include <algorithm>
 #include <QApplication>
 #include <QButtonGroup>
+#include <QDoubleSpinBox>
 #include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
@@ -71,6 +73,11 @@ QWidget* RequestPanel::buildUrlRow() {
   url_->setPlaceholderText(tr("http://127.0.0.1:8080/bytes/1048576"));
   url_->setClearButtonEnabled(true);
   connect(url_, &QLineEdit::returnPressed, this, &RequestPanel::send);
+  // As an address bar does: what was typed is shown percent-encoded, as it will be sent.
+  connect(url_, &QLineEdit::editingFinished, this, [this] {
+    QString encoded = encodeTypedUrl(url_->text());
+    if (encoded != url_->text()) url_->setText(encoded);
+  });
   send_ = new QPushButton(tr("Send"), w);
   send_->setObjectName(QStringLiteral("sendButton"));
   send_->setToolTip(tr("Send the request (Ctrl+Enter)"));
@@ -139,6 +146,8 @@ QWidget* RequestPanel::buildBodyTab() {
   bodyNone_ = new QRadioButton(tr("None"), w);
   bodyText_ = new QRadioButton(tr("Text"), w);
   bodyFile_ = new QRadioButton(tr("File (streamed from disk)"), w);
+  auto* bodyForm = new QRadioButton(tr("Form (multipart; one part per line: name=value or name=@file)"), w);
+  bodyForm->setObjectName(QStringLiteral("bodyForm"));
   bodyNone_->setObjectName(QStringLiteral("bodyNone"));
   bodyText_->setObjectName(QStringLiteral("bodyText"));
   bodyFile_->setObjectName(QStringLiteral("bodyFile"));
@@ -146,12 +155,14 @@ QWidget* RequestPanel::buildBodyTab() {
   bodyKind_->addButton(bodyNone_, 0);
   bodyKind_->addButton(bodyText_, 1);
   bodyKind_->addButton(bodyFile_, 2);
+  bodyKind_->addButton(bodyForm, 3);
   bodyNone_->setChecked(true);
   chunked_ = new QCheckBox(tr("Chunked (Transfer-Encoding: chunked)"), w);
   chunked_->setObjectName(QStringLiteral("chunkedCheck"));
   kinds->addWidget(bodyNone_);
   kinds->addWidget(bodyText_);
   kinds->addWidget(bodyFile_);
+  kinds->addWidget(bodyForm);
   kinds->addStretch(1);
   kinds->addWidget(chunked_);
   auto* form = new QFormLayout;
@@ -193,6 +204,19 @@ QWidget* RequestPanel::buildConnectionTab() {
   decode_->setObjectName(QStringLiteral("decodeCheck"));
   follow_ = new QCheckBox(tr("Follow redirects (at most 10; each hop is its own request in the history and lanes)"), w);
   follow_->setObjectName(QStringLiteral("followRedirectsCheck"));
+  auto seconds = [w](const char* name, const QString& zero) {
+    auto* box = new QDoubleSpinBox(w);
+    box->setObjectName(QString::fromLatin1(name));
+    box->setRange(0, 86400);
+    box->setDecimals(1);
+    box->setSuffix(QStringLiteral(" s"));
+    box->setSpecialValueText(zero);
+    return box;
+  };
+  totalTimeout_ = seconds("totalTimeoutSpin", tr("no limit"));
+  totalTimeout_->setToolTip(tr("The whole exchange, body included (curl --max-time)"));
+  headTimeout_ = seconds("headTimeoutSpin", tr("default (30 s)"));
+  headTimeout_->setToolTip(tr("From the request written to the response head"));
   release_ = new QComboBox(w);
   release_->setObjectName(QStringLiteral("releaseCombo"));
   for (auto p : {ReleasePolicy::kAtEnd, ReleasePolicy::kNow, ReleasePolicy::kReset, ReleasePolicy::kLate,
@@ -205,6 +229,8 @@ QWidget* RequestPanel::buildConnectionTab() {
   form->addRow(noReturn_);
   form->addRow(decode_);
   form->addRow(follow_);
+  form->addRow(tr("Total time limit"), totalTimeout_);
+  form->addRow(tr("Response head timeout"), headTimeout_);
   form->addRow(tr("Release policy"), release_);
   form->addRow(help);
   return w;
@@ -213,7 +239,7 @@ QWidget* RequestPanel::buildConnectionTab() {
 void RequestPanel::updateBodyControls() {
   int id = bodyKind_->checkedId();
   contentType_->setEnabled(id == 1);
-  text_->setEnabled(id == 1);
+  text_->setEnabled(id == 1 || id == 3);
   file_->setEnabled(id == 2);
   browse_->setEnabled(id == 2);
   chunked_->setEnabled(id != 0);
@@ -222,11 +248,14 @@ void RequestPanel::updateBodyControls() {
 RequestSpec RequestPanel::spec() const {
   RequestSpec s;
   s.method = method_->currentText().trimmed().toUpper();
-  s.url = url_->text().trimmed();
+  s.url = encodeTypedUrl(url_->text());
   s.headers = headers_->headerRows();
   int id = bodyKind_->checkedId();
-  s.bodyKind = id == 1 ? RequestSpec::BodyKind::kText : id == 2 ? RequestSpec::BodyKind::kFile : RequestSpec::BodyKind::kNone;
-  s.bodyText = text_->toPlainText();
+  static constexpr RequestSpec::BodyKind kKinds[] = {RequestSpec::BodyKind::kNone, RequestSpec::BodyKind::kText,
+                                                     RequestSpec::BodyKind::kFile, RequestSpec::BodyKind::kForm};
+  s.bodyKind = kKinds[std::clamp(id, 0, 3)];
+  if (s.bodyKind == RequestSpec::BodyKind::kForm) s.formParts = text_->toPlainText().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+  else s.bodyText = text_->toPlainText();
   s.contentType = contentType_->text().trimmed();
   s.bodyFile = file_->text().trimmed();
   s.chunked = chunked_->isChecked();
@@ -234,6 +263,8 @@ RequestSpec RequestPanel::spec() const {
   s.noReturnToPool = noReturn_->isChecked();
   s.decode = decode_->isChecked();
   s.followRedirects = follow_->isChecked();
+  s.totalTimeoutMs = static_cast<int>(totalTimeout_->value() * 1000);
+  s.headTimeoutMs = static_cast<int>(headTimeout_->value() * 1000);
   s.release = static_cast<ReleasePolicy>(release_->currentData().toInt());
   return s;
 }
@@ -242,13 +273,15 @@ void RequestPanel::setSpec(const RequestSpec& s) {
   method_->setCurrentText(s.method);
   url_->setText(s.url);
   headers_->setHeaderRows(s.headers);
-  int id = s.bodyKind == RequestSpec::BodyKind::kText ? 1 : s.bodyKind == RequestSpec::BodyKind::kFile ? 2 : 0;
+  int id = static_cast<int>(s.bodyKind);  // none, text, file, form: the button ids
   bodyKind_->button(id)->setChecked(true);
-  text_->setPlainText(s.bodyText);
+  text_->setPlainText(s.bodyKind == RequestSpec::BodyKind::kForm ? s.formParts.join(QLatin1Char('\n')) : s.bodyText);
   contentType_->setText(s.contentType);
   file_->setText(s.bodyFile);
   chunked_->setChecked(s.chunked);
   forceNew_->setChecked(s.forceNewConnection);
+  totalTimeout_->setValue(s.totalTimeoutMs / 1000.0);
+  headTimeout_->setValue(s.headTimeoutMs / 1000.0);
   noReturn_->setChecked(s.noReturnToPool);
   decode_->setChecked(s.decode);
   follow_->setChecked(s.followRedirects);
@@ -295,6 +328,7 @@ bool RequestPanel::importCurl(const QString& text) {
   setSpec(r.spec);
   QString msg = tr("Imported: %1 %2").arg(r.spec.method, r.spec.url);
   if (!r.ignored.isEmpty()) msg += tr(" (ignored %1)").arg(r.ignored.join(QStringLiteral(", ")));
+  if (!r.unsupported.isEmpty()) msg += tr(" (not supported, left out: %1)").arg(r.unsupported.join(QStringLiteral(", ")));
   showComposerMessage(msg, false);
   return true;
 }

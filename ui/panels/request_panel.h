@@ -7,6 +7,7 @@
 
 class QButtonGroup;
 class QCheckBox;
+class QDoubleSpinBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -79,6 +80,8 @@ class RequestPanel : public QWidget {
   QPushButton* browse_;
   QCheckBox* chunked_;
   QCheckBox* forceNew_;
+  QDoubleSpinBox* totalTimeout_;  ///< seconds, 0: none (curl --max-time)
+  QDoubleSpinBox* headTimeout_;   ///< seconds, 0: the client default
   QCheckBox* noReturn_;
   QCheckBox* decode_;
   QCheckBox* follow_;

@@ -1,6 +1,10 @@
 #include "ui/requests/curl_command.h"
 
 #include <QRegularExpression>
+#include <QUrl>
+
+#include <cmath>
+#include <optional>
 
 namespace sluice::ui {
 
@@ -22,6 +26,9 @@ QStringList CurlCommand::splitShell(const QString& text, QString* error) {
         if (text[++i] != QLatin1Char('\n')) cur += text[i];
       } else cur += c;
       continue;
+    }
+    if (c == QLatin1Char('\\') && i + 1 < text.size() && !inWord && (text[i + 1] == QLatin1Char(' ') || text[i + 1] == QLatin1Char('\t'))) {
+      continue;  // "\ " between words: a pasted line break whose newline was lost
     }
     if (c == QLatin1Char('\\') && i + 1 < text.size()) {
       QChar n = text[++i];
@@ -81,61 +88,154 @@ void applyData(RequestSpec& s, const QString& v, bool binary, bool raw, bool& sa
 
 const QStringList kFlagsIgnored = {"-s", "--silent", "-S", "--show-error", "-v", "--verbose", "-i", "--include",
                                    "-L", "--location", "-k", "--insecure", "--compressed", "-f", "--fail", "-N",
-                                   "--no-buffer", "-#", "--progress-bar", "-g", "--globoff"};
-const QStringList kValueIgnored = {"-o", "--output", "-w", "--write-out", "-m", "--max-time", "--connect-timeout",
-                                   "-A", "--user-agent", "-e", "--referer", "-b", "--cookie", "-c", "--cookie-jar"};
+                                   "--no-buffer", "-#", "--progress-bar", "-g", "--globoff", "-O", "--remote-name"};
+const QStringList kValueIgnored = {"-o", "--output", "-w", "--write-out", "--connect-timeout",
+                                   "-c", "--cookie-jar"};
+/** Options that take a value and are not imported: listed, and their value skipped. */
+const QStringList kValueUnsupported = {
+    "-x", "--proxy", "--resolve", "--connect-to", "--cacert", "--capath", "-E", "--cert", "--key", "-r", "--range",
+    "-z", "--time-cond", "--limit-rate", "-K", "--config", "-D", "--dump-header", "--retry", "-C", "--continue-at",
+    "-y", "--speed-time", "-Y", "--speed-limit", "--interface", "--local-port", "-U", "--proxy-user", "-Q", "--quote",
+    "--max-redirs", "-t", "--telnet-option", "--unix-socket", "--data-urlencode", "--oauth2-bearer", "--aws-sigv4",
+    "--form-string", "--user-agent-file", "--trace", "--trace-ascii", "--variable", "--expand-url", "--url-query"};
+/** Short options whose value may be attached ("-XDELETE", "-HAccept:x"). */
+const QString kShortWithValue = QStringLiteral("XHdTuAebFomwxrzKDCyYUQtE");
+
+/** What one option does to the import; false with r.error set when it cannot. */
+struct Importer {
+  CurlImport& r;
+  QString method;
+  bool sawData = false, sawUpload = false, sawJson = false, sawForm = false, head = false;
+  QStringList urls;
+
+  bool fail(const QString& why) {
+    r.error = why;
+    return false;
+  }
+  bool header(const QString& v) {
+    qsizetype colon = v.indexOf(QLatin1Char(':'));
+    if (colon <= 0) return fail(QStringLiteral("header '%1' has no 'Name: value' form").arg(v));
+    r.spec.headers.append({true, v.left(colon).trimmed(), v.mid(colon + 1).trimmed()});
+    return true;
+  }
+  bool json(const QString& v) {
+    // curl --json: the data as is (several are joined), POST, and both JSON headers unless set.
+    if (v.startsWith(QLatin1Char('@'))) return fail(QStringLiteral("--json '%1': a body read from a file is not imported; paste the JSON itself").arg(v));
+    r.spec.bodyText = sawJson ? r.spec.bodyText + v : v;
+    r.spec.bodyKind = RequestSpec::BodyKind::kText;
+    sawJson = sawData = true;  // the headers are settled at the end: a later -H wins, as in curl
+    return true;
+  }
+  bool form(const QString& v) {
+    if (v.indexOf(QLatin1Char('=')) <= 0) return fail(QStringLiteral("-F '%1' is not name=value, name=@file or name=<file").arg(v));
+    r.spec.bodyKind = RequestSpec::BodyKind::kForm;
+    r.spec.formParts << v;
+    sawForm = true;
+    return true;
+  }
+  bool apply(const QString& a, const QString& v);
+};
+
+bool Importer::apply(const QString& a, const QString& v) {
+  RequestSpec& s = r.spec;
+  if (a == "-X" || a == "--request") method = v.toUpper();
+  else if (a == "-H" || a == "--header") return header(v);
+  else if (a == "--data-binary") applyData(s, v, true, false, sawData);
+  else if (a == "-d" || a == "--data" || a == "--data-ascii" || a == "--data-raw")
+    applyData(s, v, false, a == QLatin1String("--data-raw"), sawData);
+  else if (a == "--json") return json(v);
+  else if (a == "-F" || a == "--form") return form(v);
+  else if (a == "-T" || a == "--upload-file") {
+    s.bodyKind = RequestSpec::BodyKind::kFile;
+    s.bodyFile = v;
+    sawUpload = true;
+  } else if (a == "-u" || a == "--user")
+    setHeader(s, QStringLiteral("Authorization"), QStringLiteral("Basic ") + QString::fromLatin1(v.toUtf8().toBase64()));
+  else if (a == "-A" || a == "--user-agent") setHeader(s, QStringLiteral("User-Agent"), v);
+  else if (a == "-e" || a == "--referer") setHeader(s, QStringLiteral("Referer"), v);
+  else if (a == "-b" || a == "--cookie") {
+    if (!v.contains(QLatin1Char('='))) return fail(QStringLiteral("-b '%1' names a cookie file, which is not imported; give name=value pairs").arg(v));
+    setHeader(s, QStringLiteral("Cookie"), v);
+  } else if (a == "-m" || a == "--max-time") {
+    bool ok = false;
+    double seconds = v.toDouble(&ok);
+    if (!ok || seconds < 0 || seconds > 86400)
+      return fail(QStringLiteral("--max-time '%1' is not a number of seconds from 0 to 86400").arg(v));
+    s.totalTimeoutMs = static_cast<int>(std::llround(seconds * 1000));
+  } else if (a == "--url") urls << v;
+  return true;
+}
+
+const QStringList kValueImported = {"-X", "--request", "-H", "--header", "-d", "--data", "--data-raw", "--data-ascii",
+                                    "--data-binary", "--json", "-F", "--form", "-T", "--upload-file", "-u", "--user",
+                                    "-A", "--user-agent", "-e", "--referer", "-b", "--cookie", "--url", "-m", "--max-time"};
+
+/** "-sSL" as "-s -S -L" when every letter is a flag; "-XDELETE" as "-X DELETE". */
+QStringList expandShort(const QString& a) {
+  if (a.size() <= 2 || a.startsWith(QLatin1String("--")) || !a.startsWith(QLatin1Char('-'))) return {a};
+  if (kShortWithValue.contains(a[1])) return {a.left(2), a.mid(2)};
+  QStringList out;
+  for (qsizetype i = 1; i < a.size(); ++i) {
+    QString f = QStringLiteral("-") + a[i];
+    if (!kFlagsIgnored.contains(f) && f != QLatin1String("-I") && f != QLatin1String("-G")) return {a};
+    out << f;
+  }
+  return out;
+}
+
+/** The URL as typed in curl: a scheme is added when missing; no host is an error naming the token. */
+bool checkUrl(CurlImport& r, const QString& typed) {
+  QString url = typed.contains(QStringLiteral("://")) ? typed : QStringLiteral("http://") + typed;
+  QUrl u(url, QUrl::TolerantMode);
+  if (!u.isValid() || u.host().isEmpty())
+    return r.error = QStringLiteral("cannot read the URL '%1': it has no host").arg(typed), false;
+  r.spec.url = url;
+  return true;
+}
 
 }  // namespace
 
 CurlImport CurlCommand::parse(const QString& text) {
   CurlImport r;
   QString splitError;
-  QStringList args = splitShell(text.trimmed(), &splitError);
-  if (!splitError.isEmpty()) return {false, {}, QStringLiteral("cannot read the command: %1").arg(splitError), {}};
-  if (!args.isEmpty() && (args.front() == QLatin1String("curl") || args.front().endsWith(QLatin1String("/curl"))))
-    args.pop_front();
-  if (args.isEmpty()) return {false, {}, QStringLiteral("paste a curl command, for example: curl -X PUT -T file http://host/upload/x"), {}};
+  QStringList words = splitShell(text.trimmed(), &splitError);
+  if (!splitError.isEmpty()) return {false, {}, QStringLiteral("cannot read the command: %1").arg(splitError), {}, {}};
+  if (!words.isEmpty() && (words.front() == QLatin1String("curl") || words.front().endsWith(QLatin1String("/curl"))))
+    words.pop_front();
+  if (words.isEmpty()) return {false, {}, QStringLiteral("paste a curl command, for example: curl -X PUT -T file http://host/upload/x"), {}, {}};
+  QStringList args = words;
 
-  RequestSpec& s = r.spec;
-  QString method;
-  bool sawData = false, sawUpload = false;
+  Importer im{r};
   for (qsizetype i = 0; i < args.size(); ++i) {
-    const QString a = args[i];
-    auto value = [&](QString& v) {
-      if (i + 1 >= args.size()) return false;
-      v = args[++i];
-      return true;
-    };
-    QString v;
-    if (kFlagsIgnored.contains(a)) { r.ignored << a; continue; }
-    if (kValueIgnored.contains(a)) { value(v); r.ignored << a; continue; }
-    if (!a.startsWith(QLatin1Char('-'))) { s.url = a; continue; }
-    bool needsValue = QStringList{"-X", "--request", "-H", "--header", "-d", "--data", "--data-raw", "--data-ascii",
-                                  "--data-binary", "-T", "--upload-file", "-u", "--user", "--url"}.contains(a);
-    if (!needsValue) {
-      r.ignored << a;
-      continue;
+    if (QStringList parts = expandShort(args[i]); parts.size() > 1) {  // only where an option stands, never a value
+      args.removeAt(i);
+      for (qsizetype k = 0; k < parts.size(); ++k) args.insert(i + k, parts[k]);
     }
-    if (!value(v)) return {false, {}, QStringLiteral("%1 needs a value").arg(a), {}};
-    if (a == "-X" || a == "--request") method = v.toUpper();
-    else if (a == "-H" || a == "--header") {
-      qsizetype colon = v.indexOf(QLatin1Char(':'));
-      if (colon <= 0) return {false, {}, QStringLiteral("header '%1' has no 'Name: value' form").arg(v), {}};
-      s.headers.append({true, v.left(colon).trimmed(), v.mid(colon + 1).trimmed()});
-    } else if (a == "--data-binary") applyData(s, v, true, false, sawData);
-    else if (a.startsWith(QLatin1String("-d")) || a.startsWith(QLatin1String("--data")))
-      applyData(s, v, false, a == QLatin1String("--data-raw"), sawData);
-    else if (a == "-T" || a == "--upload-file") {
-      s.bodyKind = RequestSpec::BodyKind::kFile;
-      s.bodyFile = v;
-      sawUpload = true;
-    } else if (a == "-u" || a == "--user") {
-      setHeader(s, QStringLiteral("Authorization"), QStringLiteral("Basic ") + QString::fromLatin1(v.toUtf8().toBase64()));
-    } else if (a == "--url") s.url = v;
+    const QString a = args[i];
+    auto next = [&]() -> std::optional<QString> { return i + 1 < args.size() ? std::optional(args[++i]) : std::nullopt; };
+    if (!a.startsWith(QLatin1Char('-')) || a == QLatin1String("-")) { im.urls << a; continue; }
+    if (kFlagsIgnored.contains(a)) { r.ignored << a; continue; }
+    if (a == "-I" || a == "--head") { im.head = true; continue; }
+    bool value = kValueIgnored.contains(a) || kValueUnsupported.contains(a) || kValueImported.contains(a);
+    if (!value) { r.unsupported << a; continue; }
+    auto v = next();
+    if (!v) return {false, {}, QStringLiteral("%1 needs a value").arg(a), r.ignored, r.unsupported};
+    if (kValueIgnored.contains(a)) r.ignored << a;
+    else if (kValueUnsupported.contains(a)) r.unsupported << a;
+    else if (!im.apply(a, *v)) return {false, {}, r.error, r.ignored, r.unsupported};
   }
-  if (s.url.isEmpty()) return {false, {}, QStringLiteral("the command has no URL"), r.ignored};
-  if (!s.url.contains(QStringLiteral("://"))) s.url.prepend(QStringLiteral("http://"));
-  if (sawData && s.bodyKind == RequestSpec::BodyKind::kText && !hasHeader(s, QStringLiteral("Content-Type")))
+  RequestSpec& s = r.spec;
+  if (im.urls.isEmpty()) return {false, {}, QStringLiteral("the command has no URL"), r.ignored, r.unsupported};
+  if (im.urls.size() > 1)
+    return {false, {}, QStringLiteral("the command has more than one URL ('%1'); import one request at a time").arg(im.urls.join(QStringLiteral("', '"))),
+            r.ignored, r.unsupported};
+  if (!checkUrl(r, im.urls.front())) return {false, {}, r.error, r.ignored, r.unsupported};
+  if (im.sawForm && (im.sawData || im.sawUpload))
+    return {false, {}, QStringLiteral("-F cannot be combined with -d, --json or -T (curl refuses it too)"), r.ignored, r.unsupported};
+  if (im.sawJson && !hasHeader(s, QStringLiteral("Content-Type")))
+    s.headers.append({true, QStringLiteral("Content-Type"), QStringLiteral("application/json")});
+  if (im.sawJson && !hasHeader(s, QStringLiteral("Accept"))) s.headers.append({true, QStringLiteral("Accept"), QStringLiteral("application/json")});
+  if (im.sawData && !im.sawJson && s.bodyKind == RequestSpec::BodyKind::kText && !hasHeader(s, QStringLiteral("Content-Type")))
     s.contentType = QStringLiteral("application/x-www-form-urlencoded");
   // "Transfer-Encoding: chunked" is the composer's chunked toggle, not a free header.
   for (qsizetype i = s.headers.size() - 1; i >= 0; --i)
@@ -144,7 +244,12 @@ CurlImport CurlCommand::parse(const QString& text) {
       s.chunked = true;
       s.headers.removeAt(i);
     }
-  s.method = !method.isEmpty() ? method : sawUpload ? QStringLiteral("PUT") : sawData ? QStringLiteral("POST") : QStringLiteral("GET");
+  bool hasBody = s.bodyKind != RequestSpec::BodyKind::kNone;
+  s.method = !im.method.isEmpty() ? im.method
+             : im.head        ? QStringLiteral("HEAD")
+             : im.sawUpload   ? QStringLiteral("PUT")
+             : hasBody        ? QStringLiteral("POST")
+                              : QStringLiteral("GET");
   r.ok = true;
   return r;
 }
@@ -161,7 +266,8 @@ QString CurlCommand::format(const RequestSpec& spec) {
   QStringList parts{QStringLiteral("curl")};
   bool upload = spec.bodyKind == RequestSpec::BodyKind::kFile;
   bool impliedPut = upload && spec.method == QLatin1String("PUT");
-  bool impliedPost = spec.bodyKind == RequestSpec::BodyKind::kText && spec.method == QLatin1String("POST");
+  bool impliedPost = (spec.bodyKind == RequestSpec::BodyKind::kText || spec.bodyKind == RequestSpec::BodyKind::kForm) &&
+                     spec.method == QLatin1String("POST");
   bool impliedGet = spec.bodyKind == RequestSpec::BodyKind::kNone && spec.method == QLatin1String("GET");
   if (!impliedPut && !impliedPost && !impliedGet) parts << "-X" << shellQuote(spec.method);
   for (const auto& h : spec.headers)
@@ -175,7 +281,10 @@ QString CurlCommand::format(const RequestSpec& spec) {
   } else if (upload) {
     if (spec.chunked) parts << "-H" << shellQuote(QStringLiteral("Transfer-Encoding: chunked"));
     parts << "-T" << shellQuote(spec.bodyFile);
+  } else if (spec.bodyKind == RequestSpec::BodyKind::kForm) {
+    for (const QString& p : spec.formParts) parts << "-F" << shellQuote(p);
   }
+  if (spec.totalTimeoutMs > 0) parts << "--max-time" << QString::number(spec.totalTimeoutMs / 1000.0, 'f', 3);
   // A URL starting with '-' would read as an option: --url keeps it a URL.
   if (spec.url.startsWith(QLatin1Char('-'))) parts << "--url";
   parts << shellQuote(spec.url);

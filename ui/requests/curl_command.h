@@ -13,13 +13,22 @@ struct CurlImport {
   RequestSpec spec;
   QString error;         ///< when !ok: what is wrong, in words
   QStringList ignored;   ///< options understood but not applicable ("-s", "-L", ...)
+  QStringList unsupported;  ///< options this importer does not handle, by name ("--resolve", ...)
 };
 
 class CurlCommand {
  public:
-  /** Splits a shell command line: quotes, backslash escapes, line continuations. */
+  /**
+   * Splits a shell command line: quotes, backslash escapes, line continuations. A
+   * backslash that starts a word and is followed by blanks is a pasted line break
+   * (its newline lost) and separates words.
+   */
   static QStringList splitShell(const QString& text, QString* error = nullptr);
-  /** Understands -X, -H, -d/--data*, --data-binary, -T, -u, --url and the URL. */
+  /**
+   * Understands -X (also -XDELETE), -H, -d/--data*, --data-binary, --json, -F/--form,
+   * -T, -u, -A, -e, -b, -I, --url and the URL; other options are listed in ignored
+   * (not applicable) or unsupported, never dropped silently.
+   */
   static CurlImport parse(const QString& text);
   /** One line that curl runs as the same request. */
   static QString format(const RequestSpec& spec);

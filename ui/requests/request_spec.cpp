@@ -1,5 +1,7 @@
 #include "ui/requests/request_spec.h"
 
+#include <algorithm>
+
 #include <QJsonArray>
 #include <QUrl>
 
@@ -42,6 +44,7 @@ QString bodyKindKey(RequestSpec::BodyKind k) {
     case RequestSpec::BodyKind::kNone: return QStringLiteral("none");
     case RequestSpec::BodyKind::kText: return QStringLiteral("text");
     case RequestSpec::BodyKind::kFile: return QStringLiteral("file");
+    case RequestSpec::BodyKind::kForm: return QStringLiteral("form");
   }
   return QStringLiteral("none");
 }
@@ -49,6 +52,7 @@ QString bodyKindKey(RequestSpec::BodyKind k) {
 RequestSpec::BodyKind bodyKindFromKey(const QString& k) {
   if (k == QLatin1String("text")) return RequestSpec::BodyKind::kText;
   if (k == QLatin1String("file")) return RequestSpec::BodyKind::kFile;
+  if (k == QLatin1String("form")) return RequestSpec::BodyKind::kForm;
   return RequestSpec::BodyKind::kNone;
 }
 }  // namespace
@@ -58,11 +62,13 @@ QJsonObject RequestSpec::toJson() const {
   for (const auto& h : headers)
     hs.append(QJsonObject{{"enabled", h.enabled}, {"name", h.name}, {"value", h.value}});
   return QJsonObject{{"method", method},         {"url", url},
+                     {"form", QJsonArray::fromStringList(formParts)},
                      {"headers", hs},            {"body", bodyKindKey(bodyKind)},
                      {"bodyText", bodyText},     {"contentType", contentType},
                      {"bodyFile", bodyFile},     {"chunked", chunked},
                      {"forceNew", forceNewConnection}, {"noReturn", noReturnToPool}, {"decode", decode}, {"followRedirects", followRedirects}, {"maxRedirects", maxRedirects},
-                     {"release", releasePolicyKey(release)}};
+                     {"release", releasePolicyKey(release)},
+                     {"totalTimeoutMs", totalTimeoutMs}, {"headTimeoutMs", headTimeoutMs}};
 }
 
 RequestSpec RequestSpec::fromJson(const QJsonObject& o) {
@@ -77,14 +83,25 @@ RequestSpec RequestSpec::fromJson(const QJsonObject& o) {
   s.bodyText = o.value("bodyText").toString();
   s.contentType = o.value("contentType").toString();
   s.bodyFile = o.value("bodyFile").toString();
+  for (const auto& v : o.value("form").toArray()) s.formParts << v.toString();
   s.chunked = o.value("chunked").toBool();
   s.forceNewConnection = o.value("forceNew").toBool();
   s.noReturnToPool = o.value("noReturn").toBool();
   s.decode = o.value("decode").toBool();
   s.followRedirects = o.value("followRedirects").toBool();
   s.maxRedirects = o.value("maxRedirects").toInt(10);
+  s.totalTimeoutMs = std::max(0, o.value("totalTimeoutMs").toInt());
+  s.headTimeoutMs = std::max(0, o.value("headTimeoutMs").toInt());
   s.release = releasePolicyFromKey(o.value("release").toString());
   return s;
+}
+
+QString encodeTypedUrl(const QString& typed) {
+  QString t = typed.trimmed();
+  if (!t.contains(QStringLiteral("://"))) return t;
+  QUrl u(t, QUrl::TolerantMode);
+  if (!u.isValid()) return t;
+  return QString::fromLatin1(u.toEncoded(QUrl::FullyEncoded));
 }
 
 QString RequestSpec::shortLabel() const {

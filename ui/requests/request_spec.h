@@ -3,6 +3,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 namespace sluice::ui {
 
@@ -28,7 +29,7 @@ struct HeaderRow {
 };
 
 struct RequestSpec {
-  enum class BodyKind { kNone, kText, kFile };
+  enum class BodyKind { kNone, kText, kFile, kForm };
 
   QString method = QStringLiteral("GET");
   QString url;
@@ -37,12 +38,15 @@ struct RequestSpec {
   QString bodyText;
   QString contentType;  ///< for a text body; empty: none added
   QString bodyFile;     ///< streamed from disk, never loaded
+  QStringList formParts;  ///< kForm: multipart parts as curl -F takes them (name=value, name=@file;type=T)
   bool chunked = false;
   bool forceNewConnection = false;
   bool noReturnToPool = false;
   bool decode = false;  ///< ask for gzip, deflate, br and decode the body as it streams
   bool followRedirects = false;  ///< follow 3xx as curl -L does; each hop is its own request
   int maxRedirects = 10;
+  int totalTimeoutMs = 0;  ///< the whole exchange (curl --max-time); 0: none
+  int headTimeoutMs = 0;   ///< request written -> response head; 0: the client's default
   ReleasePolicy release = ReleasePolicy::kAtEnd;
 
   bool operator==(const RequestSpec&) const = default;
@@ -52,5 +56,12 @@ struct RequestSpec {
   /** "GET /bytes/1048576" for lists. */
   QString shortLabel() const;
 };
+
+/**
+ * A URL as a person typed it, percent-encoded as a browser's address bar does
+ * (spaces, non-ASCII and other bytes not allowed in a URL), so what is shown is what
+ * is sent. Text without "://" is returned trimmed but otherwise as typed.
+ */
+QString encodeTypedUrl(const QString& typed);
 
 }  // namespace sluice::ui

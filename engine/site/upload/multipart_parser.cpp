@@ -26,6 +26,16 @@ std::string readParamValue(std::string_view s, size_t& i) {
   return std::string(http::trimOws(out));
 }
 
+// A backslash in a raw filename value other than curl's escaped quote (\"): a path separator.
+bool hasPathBackslash(std::string_view raw) {
+  for (size_t k = 0; k < raw.size(); ++k)
+    if (raw[k] == '\\') {
+      if (k + 1 < raw.size() && raw[k + 1] == '"' && k + 2 < raw.size()) ++k;  // \" inside the quotes
+      else return true;
+    }
+  return false;
+}
+
 // Longest suffix of data (shorter than delim) that is a prefix of delim.
 size_t partialDelimiterSuffix(std::string_view data, std::string_view delim) {
   size_t maxK = std::min(data.size(), delim.size() - 1);
@@ -76,7 +86,12 @@ Status MultipartParser::parseDisposition(std::string_view value, MultipartPart& 
     if (eq == std::string_view::npos) break;
     std::string_view key = http::trimOws(value.substr(i, eq - i));
     i = eq + 1;
+    size_t start = i;
     std::string v = readParamValue(value, i);
+    // Browsers send a backslash as is and curl escapes it as \\: either way the raw value
+    // shows it. Unescaping would turn ..\..\x into ....x, so such a name is refused instead.
+    if (http::iequals(key, "filename") && hasPathBackslash(value.substr(start, i - start)))
+      return parseError("the part's filename contains a backslash (a path separator); send a plain file name");
     if (http::iequals(key, "name")) part.fieldName = v;
     if (http::iequals(key, "filename")) part.fileName = v;
     if (http::iequals(key, "filename*")) {

@@ -49,6 +49,7 @@ bool UploadHandler::readHead(Exchange& ex) {
   if (!content) return refuse(ex, {400, content.error().message}), false;
   reprDigest_ = *repr;
   contentDigest_ = *content;
+  digestIgnored_ = ignoredDigestKeys(ex.request().headers);
   replacing_ = entryKind(site_->dirFd(), name_) == EntryKind::kRegular;
   return true;
 }
@@ -112,7 +113,8 @@ bool UploadHandler::openPatch(Exchange& ex) {
   auto part = PartFile::openExisting(site_->dirFd(), name_);
   if (!part) {
     Refusal r{404, "there is no interrupted upload of '" + name_ + "' to resume; start with PUT or PATCH Content-Range: bytes 0-..."};
-    if (part.error().code != ErrorCode::kNotFound) r = {500, part.error().message};
+    if (part.error().code == ErrorCode::kInvalidArgument) r = {409, part.error().message + "; it is never written through"};
+    else if (part.error().code != ErrorCode::kNotFound) r = {500, part.error().message};
     return refuse(ex, r), false;
   }
   part_ = std::move(*part);
@@ -223,6 +225,11 @@ void UploadHandler::respondStored(Exchange& ex, const codec::Sha256::Digest& dig
   http::Headers h;
   h.add("Location", "/files/" + encodeFileName(name_));
   h.add("Repr-Digest", formatSha256Field(digest));
+  std::string checked;
+  for (const auto& [field, want] : {std::pair{"Repr-Digest", reprDigest_}, std::pair{"Content-Digest", contentDigest_}})
+    if (want) checked += (checked.empty() ? "" : ", ") + std::string(field) + "=sha-256";
+  h.add("Digest-Checked", checked.empty() ? "none" : checked);
+  if (!digestIgnored_.empty()) h.add("Digest-Ignored", digestIgnored_);
   codec::Json json = storedFileJson(name_, part_.size(), digest, ex.started(), bodyBytes_);
   if (mode_ == Mode::kPatch) json["resumed_from"] = startOffset_;
   respondJson(ex, replacing_ ? 200 : 201, json, site_->options, std::move(h));

@@ -49,6 +49,7 @@ class UploadHandler final : public RequestHandler {
   PartFile part_;
   std::optional<codec::Sha256::Digest> reprDigest_;
   std::optional<codec::Sha256::Digest> contentDigest_;
+  std::string digestIgnored_;  ///< digest members not checked, reported back (Digest-Ignored)
   codec::Sha256 bodySha_;  // this request's body alone (PATCH Content-Digest)
   uint64_t startOffset_ = 0;
   uint64_t bodyBytes_ = 0;

@@ -44,6 +44,7 @@ Result<PartFile> PartFile::openExisting(int dirFd, std::string name) {
   std::string part = name + ".part";
   // O_RDWR: resume reads the old bytes to hash them, then appends.
   int fd = ::openat(dirFd, part.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0 && errno == ELOOP) return fail(ErrorCode::kInvalidArgument, part + " is a symbolic link, not a regular file");
   if (fd < 0) return sluice::unexpected(Error::system("cannot open " + part, errno));
   net::Fd owned(fd);
   struct stat st {};
