@@ -1,4 +1,6 @@
 // The Servers area: a second server on port 0 shows the port it really got, and serves.
+#include <cerrno>
+
 #include <QApplication>
 #include <QComboBox>
 #include <QDockWidget>
@@ -10,6 +12,7 @@
 #include <QTableWidget>
 #include <QTest>
 
+#include "engine/net/event_loop.h"
 #include "support/ui_window.h"
 #include "ui/bridge/server_host.h"
 #include "ui/panels/main_window.h"
@@ -67,6 +70,18 @@ class TestServersPanel : public QObject {
     QCOMPARE(table->rowCount(), 2);
     QVERIFY2(child<QLabel>(&w, "serversMessage")->text().startsWith(QLatin1String("cannot start")),
              qPrintable(child<QLabel>(&w, "serversMessage")->text()));
+
+    // A listener the event loop cannot watch (epoll at its watch limit) is refused in words too,
+    // instead of a server that says it listens and never accepts.
+    child<QLineEdit>(&w, "newServerListen")->setText(QStringLiteral("127.0.0.1:0"));
+    sluice::net::EventLoop::failNextAdds(1, ENOSPC);
+    QTest::mouseClick(child<QPushButton>(&w, "addServerButton"), Qt::LeftButton);
+    sluice::net::EventLoop::failNextAdds(0, 0);
+    QCOMPARE(table->rowCount(), 2);
+    const QString watchError = child<QLabel>(&w, "serversMessage")->text();
+    QVERIFY2(watchError.startsWith(QLatin1String("cannot start")) &&
+                 watchError.contains(QLatin1String("cannot watch the listening socket")),
+             qPrintable(watchError));
 
     // Stop runs in the background; the table says so when it is done.
     table->selectRow(1);
