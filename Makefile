@@ -9,13 +9,14 @@ GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Uni
 DEPS := cmake g++ make ninja-build pkg-config qt6-base-dev node-llhttp libgl-dev \
         libssl-dev nlohmann-json3-dev liburiparser-dev zlib1g-dev libbrotli-dev openssl locales-all \
         curl nginx python3 xvfb xauth imagemagick wrk nghttp2-client hyperfine valgrind \
-        procps iproute2 fonts-dejavu-core clang libclang-rt-14-dev
+        procps iproute2 fonts-dejavu-core clang libclang-rt-14-dev \
+        desktop-file-utils appstream dpkg-dev
 
 FUZZ_SECONDS ?= 60
 # ccache, when the machine has it, makes rebuilds in several checkouts cheap (not required).
 LAUNCHER := $(shell command -v ccache >/dev/null 2>&1 && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
-.PHONY: all deps build run test test-asan test-tsan bench fuzz screenshots clean
+.PHONY: all deps build install package run test test-asan test-tsan bench fuzz screenshots clean
 all: build
 
 deps:
@@ -26,6 +27,16 @@ $(BUILD_DIR)/CMakeCache.txt:
 
 build: deps $(BUILD_DIR)/CMakeCache.txt
 	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# Installs both binaries, the .desktop file, the icon, AppStream metainfo and the .http MIME type
+# (PREFIX defaults to /usr/local; DESTDIR works as usual).
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
+
+# A Debian package in $(BUILD_DIR) (cpack -G DEB; dependencies from dpkg-shlibdeps).
+package: build
+	cd $(BUILD_DIR) && cpack -G DEB
 
 run: build
 	./scripts/run-gui.sh $(BUILD_DIR)
