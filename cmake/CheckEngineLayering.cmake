@@ -5,6 +5,7 @@
 #   engine/**        no Qt, ui/ or app/
 #   util, codec      nothing above them (codec may use util)
 #   net              no http, server, client or anything above
+#   tls              OpenSSL over util only (no net, http, server, client or above)
 #   http             no net, server, client or anything above
 #   server           no client, site, endpoints, proxy, wiring, workspace
 #   client           no server, site, endpoints, proxy, wiring
@@ -17,6 +18,7 @@ set(_rules
   "engine/util|engine/(net|http|server|client|observe|codec|tls|site|endpoints|proxy|wiring|workspace)/"
   "engine/codec|engine/(net|http|server|client|observe|tls|site|endpoints|proxy|wiring|workspace)/"
   "engine/net|engine/(http|server|client|${_above})"
+  "engine/tls|engine/(net|http|server|client|observe|codec)/|${_above}"
   "engine/http|engine/(net|server|client|tls)/|${_above}"
   "engine/server|engine/client/|${_above}"
   "engine/client|engine/server/|${_above}"

@@ -14,7 +14,9 @@
 #include <thread>
 #include <vector>
 
+#include "app/cli/body_output.h"
 #include "app/cli/commands.h"
+#include "app/cli/tls_flags.h"
 #include "engine/client/client.h"
 #include "engine/util/units.h"
 
@@ -38,7 +40,9 @@ struct Options {
   bool json = false;
   bool verbose = false;
   bool silent = false;
+  StreamFlags stream;  ///< --compressed, --events, --lines (body_output.h)
   std::vector<std::string> urls;
+  tls::ClientSettings tls;
 };
 
 void usage(FILE* out) {
@@ -61,6 +65,8 @@ void usage(FILE* out) {
                "      --json                one JSON line per request and a summary line\n"
                "  -v, --verbose             one line per request: status, bytes, timings, reuse verdict\n"
                "  -s, --silent              no progress bar and no status lines (errors still show)\n");
+  std::fputs(tlsUsage(), out);
+  std::fputs(streamFlagsHelp(), out);
 }
 
 Result<RequestBody> bodyFromData(std::string_view arg, bool binary) {
@@ -96,6 +102,8 @@ int parseOne(Options& o, int argc, char** argv, int& i) {
   };
   uint64_t n = 0;
   if (a == "-h" || a == "--help") return usage(stdout), -1;
+  if (auto t = parseTlsFlag(o.tls, argc, argv, i); t != FlagResult::kNotMine) return t == FlagResult::kBad ? 2 : 0;
+  if (a == "--tls-timeout") { if (!num(n)) return 2; o.config.tlsHandshakeTimeout = std::chrono::milliseconds(n); return 0; }
   if (a == "-X" || a == "--request") { const char* v = value(); if (!need(v)) return 2; o.method = v; }
   else if (a == "-H" || a == "--header") {
     const char* v = value();
@@ -130,6 +138,7 @@ int parseOne(Options& o, int argc, char** argv, int& i) {
   else if (a == "--json") o.json = true;
   else if (a == "-v" || a == "--verbose") o.verbose = true;
   else if (a == "-s" || a == "--silent") o.silent = true;
+  else if (int r = parseStreamFlag(o.stream, a, value); r != kNotStreamFlag) { if (r) return r; }
   else if (!a.empty() && a.front() == '-') return std::fprintf(stderr, "sluice-cli request: unknown option '%s'\n", argv[i]), 2;
   else o.urls.emplace_back(a);
   return 0;
@@ -165,21 +174,25 @@ void report(Run& run, const std::string& url, const Response* r, uint64_t bytes,
     if (err) std::fprintf(stderr, "sluice-cli request: %s: %s\n", url.c_str(), err->message.c_str());
     return;
   }
-  char line[2048];
+  char line[8192];
   if (run.opt.json) {
     std::snprintf(line, sizeof line,
                   "{\"request\":%llu,\"url\":\"%s\",\"status\":%d,\"bytes\":%llu,\"connection\":%llu,\"reused\":%s,"
-                  "\"verdict\":\"%s\",\"timings_us\":{\"dns\":%llu,\"connect\":%llu,\"written\":%llu,\"first_byte\":%llu,"
-                  "\"complete\":%llu},\"error\":%s}\n",
+                  "\"verdict\":\"%s\",\"timings_us\":{\"dns\":%llu,\"connect\":%llu,\"tls_handshake\":%llu,\"written\":%llu,\"first_byte\":%llu,"
+                  "\"complete\":%llu},\"tls_handshake_ms\":%.3f,\"error\":%s}\n",
                   (unsigned long long)(r ? r->requestId : 0), jsonEscape(url).c_str(), r ? r->status : 0, (unsigned long long)bytes,
                   (unsigned long long)(r ? r->connectionId : 0), r && r->verdict.reused ? "true" : "false",
                   r ? jsonEscape(r->verdict.text()).c_str() : "", (unsigned long long)t.dnsUs, (unsigned long long)t.connectUs,
+                  (unsigned long long)t.tlsUs,
                   (unsigned long long)t.writtenUs, (unsigned long long)t.firstByteUs, (unsigned long long)t.completeUs,
+                  t.tlsUs ? static_cast<double>(t.tlsUs - t.connectUs) / 1000.0 : 0.0,
                   err ? ("\"" + jsonEscape(err->message) + "\"").c_str() : "null");
   } else {
-    std::snprintf(line, sizeof line, "* %s %d %llu bytes  first byte %.3f ms  complete %.3f ms  %s%s%s\n", url.c_str(),
-                  r ? r->status : 0, (unsigned long long)bytes, t.firstByteUs / 1000.0, t.completeUs / 1000.0,
-                  r ? r->verdict.text().c_str() : "", err ? "  error: " : "", err ? err->message.c_str() : "");
+    std::string tlsPhase = t.tlsUs ? "  tls_handshake " + msText(t.tlsUs - t.connectUs) : std::string();
+    std::snprintf(line, sizeof line, "* %s %d %llu bytes %s first byte %.3f ms  complete %.3f ms  %s%s%s\n%s", url.c_str(),
+                  r ? r->status : 0, (unsigned long long)bytes, tlsPhase.c_str(), t.firstByteUs / 1000.0, t.completeUs / 1000.0,
+                  r ? r->verdict.text().c_str() : "", err ? "  error: " : "", err ? err->message.c_str() : "",
+                  r ? tlsVerboseLines(*r).c_str() : "");
   }
   std::lock_guard lock(run.mutex);
   std::fputs(line, run.opt.json ? stdout : stderr);
@@ -207,18 +220,27 @@ Result<uint64_t> consumeBody(Run& run, Exchange& ex, bool print) {
   uint64_t bytes = 0;
   auto start = std::chrono::steady_clock::now();
   auto lastShown = start;
+  std::optional<BodyOutput> view;  // decoding and the event / record views
+  if (print && run.opt.stream.any())
+    view.emplace(run.opt.stream, ex.response, start - std::chrono::microseconds(ex.response.timings.firstByteUs),
+                 [&run](std::string_view d) { writeBody(run, d); });
   for (;;) {
     auto chunk = ex.body.next(std::chrono::milliseconds(60000));
     if (!chunk) return std::unexpected(chunk.error());
     if (chunk->empty()) break;
     bytes += chunk->size();
-    if (print) writeBody(run, chunk->data());
+    if (view) {
+      if (auto st = view->feed(chunk->data()); !st) return std::unexpected(st.error());
+    } else if (print) writeBody(run, chunk->data());
     if (run.progress && print) {
       auto now = std::chrono::steady_clock::now();
       if (now - lastShown > std::chrono::milliseconds(200)) showProgress(bytes, ex.body.contentLength(), start), lastShown = now;
     }
   }
   if (run.progress && print) showProgress(bytes, ex.body.contentLength(), start), std::fputs("\n", stderr);
+  if (view) {
+    if (auto st = view->finish(); !st) return std::unexpected(st.error());
+  }
   return bytes;
 }
 
@@ -233,6 +255,8 @@ Result<Request> buildRequest(const Options& o, const std::string& url) {
     req->url.target += name;  // like curl -T FILE http://host/dir/
   }
   req->forceNewConnection = o.noReuse;
+  req->tls = o.tls;
+  applyStreamFlags(o.stream, *req);
   return req;
 }
 
@@ -320,7 +344,7 @@ void oneRequest(Run& run, const std::string& url) {
     run.failures++;
     return report(run, url, nullptr, 0, {}, &req.error());
   }
-  auto ex = run.client.fetch(std::move(*req));
+  auto ex = fetchWithFlags(o.stream, run.client, std::move(*req), o.json || o.silent);
   if (!ex) {
     run.failures++;
     return report(run, url, nullptr, 0, {}, &ex.error());
@@ -390,7 +414,7 @@ int runRequest(int argc, char** argv) {
     for (int k = 0; k < o.repeat; ++k) jobs.push_back(u);
   std::atomic<size_t> next{0};
   auto start = std::chrono::steady_clock::now();
-  const bool chained = o.concurrency == 1 && !run.progress &&
+  const bool chained = o.concurrency == 1 && !run.progress && !o.stream.any() &&
                        (o.release == ReleaseMode::kLate || o.release == ReleaseMode::kReset || o.release == ReleaseMode::kDouble);
   if (chained) {
     LoopChain(run, jobs).runAll();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "app/cli/commands.h"
+#include "app/cli/tls_flags.h"
 #include "engine/client/request.h"
 #include "engine/observe/event_buffer.h"
 #include "engine/site/site_options.h"
@@ -52,16 +53,24 @@ const char* kServeHelp =
     "  --token-all               ... and for downloads too\n"
     "  --allow-host HOST         accept this Host header too (repeatable)\n"
     "  --cors ORIGIN             send CORS headers for ORIGIN [none]\n"
-    "  --proxy URL               reverse proxy: forward every request to URL (http://HOST:PORT)\n"
+    "  --allow-open-redirect     let /redirect-to send clients to other origins (off: own origin only)\n"
+    "  --proxy URL               reverse proxy: forward every request to URL (http:// or https://HOST:PORT)\n"
+    "  --proxy-cacert FILE       trust these CAs for an https:// upstream [system store]\n"
+    "  --proxy-insecure          do not verify an https:// upstream's certificate\n"
     "                            through the client engine and its pool [off]\n"
+    "  --tls                     serve HTTPS; without --cert, a self-signed ECDSA P-256 certificate for\n"
+    "                            localhost, 127.0.0.1 and ::1, made once in $XDG_DATA_HOME/sluice\n"
+    "  --cert FILE --key FILE    the certificate chain and key for --tls (PEM)\n"
     "  --quiet                   no access log on stderr\n"
     "  -h, --help                this help\n\n"
-    "The first line on stdout is 'listening on http://HOST:PORT'. SIGINT or SIGTERM stops gracefully.\n";
+    "The first line on stdout is 'listening on http://HOST:PORT' (https with --tls; the next line then gives\n"
+    "the certificate's SHA-256 fingerprint and PEM path). SIGINT or SIGTERM stops gracefully.\n";
 
 struct ServeArgs {
   ServerConfig config;
   RouteOptions routes;
   bool quiet = false;
+  ServeTls tls;
 };
 
 bool setSize(const char* v, uint64_t& out, const char* flag) {
@@ -94,7 +103,10 @@ int parseArgs(int argc, char** argv, ServeArgs& a) {
       return 1;
     }
     if (f == "--token-all") { a.routes.tokenAll = true; continue; }
+    if (f == "--allow-open-redirect") { a.routes.allowOpenRedirect = true; continue; }
     if (f == "--quiet") { a.quiet = true; continue; }
+    if (f == "--tls") { a.tls.enabled = true; continue; }
+    if (f == "--proxy-insecure") { a.routes.proxyTls.verify = false; continue; }
     if (i + 1 >= argc) {
       std::fprintf(stderr, "sluice-cli serve: unknown option or missing value: %s\n(see --help)\n", argv[i]);
       return 2;
@@ -128,6 +140,9 @@ int parseArgs(int argc, char** argv, ServeArgs& a) {
     else if (f == "--allow-host") a.routes.allowHosts.push_back(v);
     else if (f == "--cors") a.routes.corsOrigin = v;
     else if (f == "--proxy") a.routes.proxyUpstream = v;
+    else if (f == "--cert") a.tls.certFile = v;
+    else if (f == "--proxy-cacert") a.routes.proxyTls.caFile = v;
+    else if (f == "--key") a.tls.keyFile = v;
     else {
       std::fprintf(stderr, "sluice-cli serve: unknown option %s (see --help)\n", argv[i - 1]);
       return 2;
@@ -147,6 +162,8 @@ void printAccessLog(const std::vector<observe::Event>& events) {
       std::fprintf(stderr, "%s \"%s\" %d in=%llu out=%llu %.3fms conn=%llu\n", ev.detail.c_str(), ev.text.c_str(), ev.code,
                    static_cast<unsigned long long>(ev.bytesIn), static_cast<unsigned long long>(ev.bytesOut),
                    static_cast<double>(ev.durationUs) / 1000.0, static_cast<unsigned long long>(ev.connectionId));
+    } else if (ev.kind == observe::EventKind::kConnectionClosed && ev.text.starts_with("TLS handshake")) {
+      std::fprintf(stderr, "%s tls: %s (conn=%llu)\n", ev.detail.c_str(), ev.text.c_str(), static_cast<unsigned long long>(ev.connectionId));
     } else if (ev.kind == observe::EventKind::kServerNotice) {
       std::fprintf(stderr, "%s notice: %s%s%s\n", ev.detail.empty() ? "-" : ev.detail.c_str(),
                    ev.code ? std::to_string(ev.code).c_str() : "", ev.code ? " " : "", ev.text.c_str());
@@ -187,6 +204,16 @@ int runServe(int argc, char** argv) {
   sigaddset(&stopSignals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
 
+  std::string tlsLine;
+  if (args.tls.enabled || !args.tls.certFile.empty()) {
+    auto t = setupServeTls(args.tls);
+    if (!t) {
+      std::fprintf(stderr, "sluice-cli serve: %s\n", t.error().message.c_str());
+      return 2;
+    }
+    args.config.tls = t->context;
+    tlsLine = t->line;
+  }
   auto router = wiring::makeDefaultRouter(args.routes);
   server::Server srv(args.config, router);
   if (auto st = srv.start(); !st) {
@@ -195,6 +222,7 @@ int runServe(int argc, char** argv) {
   }
   args.routes.boundPort = srv.port();
   std::printf("listening on %s\n", srv.url().c_str());
+  if (!tlsLine.empty()) std::printf("%s\n", tlsLine.c_str());
   std::fflush(stdout);
   if (!srv.address().isLoopback())
     std::fprintf(stderr, "sluice-cli serve: WARNING: listening on %s, reachable from other machines. "

@@ -40,6 +40,7 @@ struct ClientConfig {
   PoolLimits pool;
   DrainPolicy drain;
   milliseconds connectTimeout{5000};
+  milliseconds tlsHandshakeTimeout{10000};  ///< TCP connected -> TLS handshake done
   milliseconds headTimeout{30000};      ///< request written -> response head
   milliseconds bodyIdleTimeout{30000};  ///< no body byte for this long fails the stream (0: none)
   milliseconds heldTooLong{30000};      ///< a stream held longer raises "held-too-long" (0: never)

@@ -5,6 +5,7 @@
 
 #include "engine/client/pool.h"
 #include "engine/client/stream_core.h"
+#include "engine/tls/tls_error.h"
 
 namespace sluice::client {
 
@@ -54,7 +55,8 @@ void Connection::onResolved(Result<net::SocketAddress> addr) {
   if (state_ == ConnState::kClosed) return;
   if (req_) req_->timings.dnsUs = req_->sinceStartUs(net::Clock::now());
   if (!addr) return failAttempt(addr.error(), CloseReason::kConnectFailed, false);
-  transport_ = makeTransport(host_.url.scheme);
+  transport_ = makeTransport(host_.url.scheme, host_.tlsCtx, host_.url.host, host_.url.port);
+  connectStart_ = net::Clock::now();
   if (!transport_) return failAttempt(Error::make(ErrorCode::kInvalidArgument, "unsupported scheme " + host_.url.scheme), CloseReason::kConnectFailed, false);
   if (auto st = transport_->connect(*addr); !st)
     return failAttempt(Error::make(ErrorCode::kConnect, "cannot connect to " + host_.url.authority() + ": " + st.error().message), CloseReason::kConnectFailed, false);
@@ -81,8 +83,51 @@ void Connection::onConnected() {
     e.code = ErrorCode::kConnect;
     return failAttempt(std::move(e), CloseReason::kConnectFailed, false);
   }
-  if (req_) req_->timings.connectUs = req_->sinceStartUs(net::Clock::now());
+  auto now = net::Clock::now();
+  connectCostUs_ = static_cast<uint64_t>(duration_cast<microseconds>(now - connectStart_).count());
+  if (req_) req_->timings.connectUs = req_->sinceStartUs(now);
+  if (transport_->needsHandshake()) return startHandshake();
   beginRequest();
+}
+
+void Connection::startHandshake() {
+  handshaking_ = true;
+  tlsStart_ = net::Clock::now();
+  setState(ConnState::kConnecting, "TLS handshake with " + host_.url.authority());
+  auto timeout = ctx_.config().tlsHandshakeTimeout;
+  tlsTimer_ = loop_.runAfter(timeout, [w = weak(), timeout] {
+    if (auto self = w.lock()) {
+      self->tlsTimer_ = 0;
+      self->failAttempt(tls::handshakeTimeout(self->host_.url.authority(), timeout.count()), CloseReason::kConnectFailed, false);
+    }
+  });
+  driveHandshake();
+}
+
+void Connection::driveHandshake() {
+  HandshakeStep step = transport_->handshake();
+  if (step == HandshakeStep::kFailed) return failAttempt(transport_->handshakeError(), CloseReason::kConnectFailed, false);
+  if (step == HandshakeStep::kWantRead || step == HandshakeStep::kWantWrite) {
+    uint32_t want = step == HandshakeStep::kWantRead ? EPOLLIN : EPOLLOUT;
+    if (want != interest_) interest_ = want, (void)loop_.modify(transport_->fd(), want, this);
+    return;
+  }
+  handshaking_ = false;
+  loop_.cancel(tlsTimer_);
+  tlsTimer_ = 0;
+  auto now = net::Clock::now();
+  tlsCostUs_ = static_cast<uint64_t>(duration_cast<microseconds>(now - tlsStart_).count());
+  if (req_) {
+    req_->timings.tlsUs = req_->sinceStartUs(now);
+    req_->verdict.tls = transport_->tlsResumed() ? ReuseVerdict::Tls::kResumed : ReuseVerdict::Tls::kFull;
+  }
+  beginRequest();
+}
+
+std::string Connection::reopenCostText() const {
+  std::string s = msText(connectCostUs_) + " connect";
+  if (tlsCostUs_) s += " + " + msText(tlsCostUs_) + " TLS handshake";
+  return s;
 }
 
 void Connection::start(std::shared_ptr<PendingRequest> req, bool reused) {
@@ -116,7 +161,8 @@ void Connection::onIo(uint32_t events) {
   auto self = shared_from_this();  // a handler may close and drop us mid-call
   if (state_ == ConnState::kClosed) return;
   if (state_ == ConnState::kConnecting) {
-    if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) onConnected();
+    if (handshaking_) driveHandshake();
+    else if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) onConnected();
     return;
   }
   if (state_ == ConnState::kIdle) {
@@ -131,7 +177,17 @@ void Connection::onIo(uint32_t events) {
 }
 
 void Connection::updateInterest() {
-  if (!registered_ || state_ == ConnState::kClosed) return;
+  if (!registered_ || state_ == ConnState::kClosed || handshaking_) return;
+  // TLS: decrypted bytes inside OpenSSL never wake epoll; read them from the loop.
+  if (!readPaused_ && !eof_ && !pendingKick_ && state_ != ConnState::kIdle && transport_->pending()) {
+    pendingKick_ = true;
+    loop_.defer([w = weak()] {
+      if (auto self = w.lock()) {
+        self->pendingKick_ = false;
+        self->onReadable();
+      }
+    });
+  }
   uint32_t want = 0;
   if (state_ == ConnState::kConnecting) want = EPOLLOUT;
   else {
@@ -153,7 +209,7 @@ void Connection::resumeReading() {
 }
 
 void Connection::cancelTimers() {
-  for (auto* t : {&connectTimer_, &headTimer_, &idleTimer_, &drainTimer_, &heldTimer_, &continueTimer_}) {
+  for (auto* t : {&connectTimer_, &headTimer_, &idleTimer_, &drainTimer_, &heldTimer_, &continueTimer_, &tlsTimer_}) {
     if (*t) loop_.cancel(*t);
     *t = 0;
   }
@@ -219,8 +275,10 @@ void Connection::startDrain() {
   if (!reusable_ || eof_) {
     pool_.noteLoss(host_, NewConnReason::kPreviousNotDrained);
     return close(CloseReason::kNotDrained, "released before the end of a body that cannot be drained (" +
-                                               (notReusableWhy_.empty() ? std::string("not reusable") : notReusableWhy_) + ")");
+                                               (notReusableWhy_.empty() ? std::string("not reusable") : notReusableWhy_) +
+                                               "); cost: the next request opens a new connection (" + reopenCostText() + ")");
   }
+  drainStart_ = net::Clock::now();
   setState(ConnState::kDraining, "released early; draining up to " + std::to_string(ctx_.config().drain.maxBytes) + " bytes or " +
                                      std::to_string(ctx_.config().drain.maxTime.count()) + " ms");
   drainBytes_ = 0;
@@ -229,7 +287,9 @@ void Connection::startDrain() {
       self->drainTimer_ = 0;
       self->ctx_.drainedBytes.fetch_add(self->drainBytes_, std::memory_order_relaxed);
       self->pool_.noteLoss(self->host_, NewConnReason::kPreviousNotDrained);
-      self->close(CloseReason::kNotDrained, "body did not end within the drain time (" + std::to_string(self->drainBytes_) + " bytes drained)");
+      self->close(CloseReason::kNotDrained, "body did not end within the drain time (" + std::to_string(self->drainBytes_) +
+                                                " bytes drained); cost: the next request opens a new connection (" +
+                                                self->reopenCostText() + ")");
     }
   });
   readPaused_ = false;

@@ -282,7 +282,8 @@ Action Connection::Listener::onBody(std::string_view data) {
     if (c_.drainBytes_ > c_.ctx_.config().drain.maxBytes) {
       c_.ctx_.drainedBytes.fetch_add(c_.drainBytes_, std::memory_order_relaxed);
       c_.pool_.noteLoss(c_.host_, NewConnReason::kPreviousNotDrained);
-      c_.close(CloseReason::kNotDrained, "rest of the body larger than the drain bound (" + std::to_string(c_.drainBytes_) + " bytes drained)");
+      c_.close(CloseReason::kNotDrained, "rest of the body larger than the drain bound (" + std::to_string(c_.drainBytes_) +
+                                             " bytes drained); cost: the next request opens a new connection (" + c_.reopenCostText() + ")");
       return Action::kPause;
     }
     return Action::kContinue;
@@ -333,6 +334,7 @@ void Connection::onHead() {
   r.timings = req_->timings;
   if (r.timings.firstByteUs == 0) r.timings.firstByteUs = req_->sinceStartUs(now);
   r.verdict = req_->verdict;
+  r.tls = transport_->tlsInfo();
   std::optional<uint64_t> length = req_->request.method == "HEAD" ? std::optional<uint64_t>(0) : resp.framing.contentLength;
   core_ = std::make_shared<StreamCore>(pool_.ctxPtr(), req_->id, id_, length, r.timings);
   core_->conn = this;
@@ -373,7 +375,9 @@ void Connection::onMessageDone() {
     ctx_.drainedBytes.fetch_add(drainBytes_, std::memory_order_relaxed);
     if (reusable_) ctx_.drainsKept.fetch_add(1, std::memory_order_relaxed);
     ctx_.event(EventKind::kClientConnState, id_, reqId(), static_cast<int>(ConnState::kDraining), "drained",
-               std::to_string(drainBytes_) + " bytes drained; connection kept", drainBytes_);
+               "cost: " + std::to_string(drainBytes_) + " bytes drained in " +
+                   msText(static_cast<uint64_t>(duration_cast<microseconds>(net::Clock::now() - drainStart_).count())) +
+                   "; connection kept", drainBytes_);
     return finishExchange();
   }
   if (released_) return finishExchange();

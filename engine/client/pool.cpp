@@ -17,21 +17,48 @@ ConnectionPool::~ConnectionPool() {
   resolver_.stop();
 }
 
-HostPool& ConnectionPool::hostFor(const Url& url) {
+Result<std::shared_ptr<tls::TlsContext>> ConnectionPool::tlsContextFor(const tls::ClientSettings& settings) {
+  std::string key = settings.key();
+  auto it = tlsContexts_.find(key);
+  if (it != tlsContexts_.end()) return it->second;
+  auto ctx = tls::TlsContext::client(settings);
+  if (!ctx) return ctx;
+  tlsContexts_.emplace(key, *ctx);
+  return ctx;
+}
+
+Result<HostPool*> ConnectionPool::hostFor(const Request& req) {
+  const Url& url = req.url;
+  const bool https = url.scheme == "https";
+  // Every TLS setting that changes trust or identity is part of the key (curl
+  // CVE-2021-22924, CVE-2022-27782): a connection made under other settings is never reused.
   std::string key = url.poolKey();
+  if (https && !req.tls.key().empty()) key += " [" + req.tls.describe() + "] " + req.tls.key();
   auto& slot = hosts_[key];
   if (!slot) {
+    std::shared_ptr<tls::TlsContext> ctx;
+    if (https) {
+      auto c = tlsContextFor(req.tls);
+      if (!c) {
+        hosts_.erase(key);
+        return sluice::unexpected(c.error());
+      }
+      ctx = *c;
+    }
     slot = std::make_unique<HostPool>();
     slot->key = key;
     slot->url = url;
     slot->url.target = "/";
+    slot->tlsCtx = std::move(ctx);
   }
-  return *slot;
+  return slot.get();
 }
 
 void ConnectionPool::submit(std::shared_ptr<PendingRequest> req) {
   if (closing_) return deliver(*req, fail(ErrorCode::kCancelled, "the client is shutting down"));
-  HostPool& h = hostFor(req->request.url);
+  auto host = hostFor(req->request);
+  if (!host) return deliver(*req, sluice::unexpected(host.error()));
+  HostPool& h = **host;
   const PoolLimits& lim = ctx_->limits();
   std::optional<NewConnReason> why = req->forcedReason;
   if (!why && req->request.forceNewConnection) why = NewConnReason::kReuseDisabled;
@@ -41,6 +68,8 @@ void ConnectionPool::submit(std::shared_ptr<PendingRequest> req) {
       req->verdict.reused = true;
       req->verdict.connectionId = c->id();
       req->verdict.idleMs = static_cast<uint64_t>(duration_cast<milliseconds>(now - c->idleSince()).count());
+      req->verdict.savedConnectUs = c->connectCostUs();
+      req->verdict.savedTlsUs = c->tlsCostUs();
       h.lossReason.reset();
       ctx_->reused.fetch_add(1, std::memory_order_relaxed);
       c->start(std::move(req), true);

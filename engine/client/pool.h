@@ -14,13 +14,15 @@
 #include "engine/client/client_context.h"
 #include "engine/client/connection.h"
 #include "engine/client/resolver.h"
+#include "engine/tls/tls_context.h"
 
 namespace sluice::client {
 
-/** One scheme/host/port: its connections, idle stack and waiters. */
+/** One scheme/host/port (and, for https, TLS settings): its connections, idle stack and waiters. */
 struct HostPool {
   std::string key;
   Url url;
+  std::shared_ptr<tls::TlsContext> tlsCtx;         ///< https: shared by every connection of this key
   std::vector<std::shared_ptr<Connection>> conns;  ///< every open connection
   std::vector<Connection*> idle;                   ///< LIFO: back() is the most recent
   std::deque<std::shared_ptr<PendingRequest>> waiters;
@@ -62,7 +64,8 @@ class ConnectionPool {
   Resolver& resolver() { return resolver_; }
 
  private:
-  HostPool& hostFor(const Url& url);
+  Result<HostPool*> hostFor(const Request& req);
+  Result<std::shared_ptr<tls::TlsContext>> tlsContextFor(const tls::ClientSettings& settings);
   std::shared_ptr<Connection> takeIdle(HostPool& h, std::optional<NewConnReason>& why);
   void openNew(HostPool& h, std::shared_ptr<PendingRequest> req, NewConnReason why);
   void enqueue(HostPool& h, std::shared_ptr<PendingRequest> req);
@@ -73,6 +76,8 @@ class ConnectionPool {
   net::EventLoop& loop_;
   Resolver resolver_;
   std::map<std::string, std::unique_ptr<HostPool>> hosts_;
+  /** One TLS context (and session cache) per distinct settings key: never shared across settings. */
+  std::map<std::string, std::shared_ptr<tls::TlsContext>> tlsContexts_;
   uint64_t nextConnId_ = 1;
   bool closing_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  ///< guards deferred tasks

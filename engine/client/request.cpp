@@ -13,8 +13,9 @@ Result<Url> Url::parse(std::string_view text) {
     return fail(ErrorCode::kInvalidArgument, "bad URL '" + std::string(text) + "': expected http://host[:port]/path");
   url.scheme = std::string(text.substr(0, sep));
   for (char& c : url.scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (url.scheme != "http")
-    return fail(ErrorCode::kInvalidArgument, "unsupported scheme '" + url.scheme + "' in '" + std::string(text) + "': only http:// is supported");
+  if (url.scheme != "http" && url.scheme != "https")
+    return fail(ErrorCode::kInvalidArgument, "unsupported scheme '" + url.scheme + "' in '" + std::string(text) + "': use http:// or https://");
+  url.port = url.defaultPort();
   std::string_view rest = text.substr(sep + 3);
   auto slash = rest.find_first_of("/?#");
   std::string_view auth = rest.substr(0, slash);
@@ -51,7 +52,7 @@ Result<Url> Url::parse(std::string_view text) {
 
 std::string Url::authority() const {
   std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  if (port != 80) h += ":" + std::to_string(port);
+  if (port != defaultPort()) h += ":" + std::to_string(port);
   return h;
 }
 
@@ -119,10 +120,21 @@ const char* newConnReasonText(NewConnReason r) {
   return "?";
 }
 
+std::string msText(uint64_t us) {
+  uint64_t tenths = (us + 50) / 100;  // locale-free: the GUI sets a locale with decimal commas
+  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " ms";
+}
+
 std::string ReuseVerdict::text() const {
   std::string s;
   if (reused) s = "reused connection #" + std::to_string(connectionId) + ", idle for " + std::to_string(idleMs) + " ms";
   else s = "new connection #" + std::to_string(connectionId) + ": " + newConnReasonText(reason);
+  if (reused && (savedConnectUs || savedTlsUs)) {
+    s += ": saved " + msText(savedConnectUs) + " connect";
+    if (savedTlsUs) s += " + " + msText(savedTlsUs) + " TLS handshake";
+  }
+  if (!reused && tls == Tls::kFull) s += "; full TLS handshake";
+  if (!reused && tls == Tls::kResumed) s += "; TLS session resumed";
   if (retried) s += " (retried)";
   return s;
 }

@@ -9,11 +9,12 @@
 #include <string_view>
 
 #include "engine/http/message.h"
+#include "engine/tls/tls_settings.h"
 #include "engine/util/error.h"
 
 namespace sluice::client {
 
-/** A parsed absolute URL. Only "http" is served today; the scheme selects the transport. */
+/** A parsed absolute URL: http or https; the scheme selects the transport. */
 struct Url {
   std::string scheme = "http";
   std::string host;     ///< without brackets for IPv6
@@ -24,7 +25,9 @@ struct Url {
   static Result<Url> parse(std::string_view text);
   /** "host:port" (brackets around IPv6), the value of the Host header and the pool key's tail. */
   std::string authority() const;
-  /** "http://host:port": one pool per distinct value. */
+  /** 443 for https, else 80. */
+  uint16_t defaultPort() const { return scheme == "https" ? 443 : 80; }
+  /** "http://host:port": one pool per distinct value (with the TLS settings' key for https). */
   std::string poolKey() const;
 };
 
@@ -57,6 +60,7 @@ struct Request {
   Url url;
   http::Headers headers;  ///< Host, Content-Length / Transfer-Encoding are added when absent
   RequestBody body;
+  tls::ClientSettings tls;  ///< for https: trust, identity, versions, ciphers (part of the pool key)
 
   bool expectContinue = false;   ///< send "Expect: 100-continue" and wait for the 100 before the body
   std::chrono::milliseconds continueTimeout{1000};  ///< send the body anyway after this

@@ -3,7 +3,10 @@
 #include <cstdint>
 #include <string>
 
+#include <memory>
+
 #include "engine/http/message.h"
+#include "engine/tls/cert_info.h"
 
 namespace sluice::client {
 
@@ -19,6 +22,9 @@ enum class NewConnReason : uint8_t {
   kReuseDisabled,      ///< the request asked for a new connection
 };
 
+/** Microseconds as "3.1 ms", locale-free. */
+std::string msText(uint64_t us);
+
 /** Words for a reason: "pool empty", "all busy", "peer closed while idle", ... */
 const char* newConnReasonText(NewConnReason r);
 
@@ -29,8 +35,15 @@ struct ReuseVerdict {
   uint64_t idleMs = 0;                       ///< when reused
   NewConnReason reason = NewConnReason::kPoolEmpty;  ///< when new
   bool retried = false;                      ///< a first attempt on a reused connection failed
+  enum class Tls : uint8_t { kNone, kFull, kResumed };
+  Tls tls = Tls::kNone;                      ///< when new over https: full handshake or resumed session
+  uint64_t savedConnectUs = 0;               ///< when reused: what the connection's TCP connect cost
+  uint64_t savedTlsUs = 0;                   ///< when reused: what its TLS handshake cost
 
-  /** "reused connection #3, idle for 12 ms" or "new connection #4: pool empty". */
+  /**
+   * "reused connection #3, idle for 12 ms: saved 0.4 ms connect + 3.1 ms TLS handshake" or
+   * "new connection #4: pool empty; full TLS handshake".
+   */
   std::string text() const;
 };
 
@@ -38,6 +51,7 @@ struct ReuseVerdict {
 struct Timings {
   uint64_t dnsUs = 0;        ///< name resolved (0 for a reused connection)
   uint64_t connectUs = 0;    ///< TCP connected (0 for a reused connection)
+  uint64_t tlsUs = 0;        ///< TLS handshake done (0 for plain HTTP and reused connections)
   uint64_t writtenUs = 0;    ///< last request byte written
   uint64_t firstByteUs = 0;  ///< first response byte read
   uint64_t completeUs = 0;   ///< body complete (set on the stream when it ends)
@@ -53,6 +67,7 @@ struct Response {
   http::Headers headers;
   Timings timings;
   ReuseVerdict verdict;
+  std::shared_ptr<const tls::ConnectionInfo> tls;  ///< https: version, cipher, peer chain, verification
 };
 
 }  // namespace sluice::client

@@ -1,7 +1,7 @@
 #pragma once
 /**
- * The byte pipe under a client connection. Plain TCP today; TLS later slots in
- * behind the same interface (chosen by URL scheme in makeTransport()).
+ * The byte pipe under a client connection: plain TCP, or TLS over it (chosen by URL
+ * scheme in makeTransport()). A TLS transport adds a handshake step after connect.
  */
 #include <sys/types.h>
 
@@ -9,7 +9,12 @@
 #include <string_view>
 
 #include "engine/net/socket.h"
+#include "engine/tls/cert_info.h"
 #include "engine/util/error.h"
+
+namespace sluice::tls {
+class TlsContext;
+}
 
 namespace sluice::client {
 
@@ -18,7 +23,11 @@ struct IoResult {
   ssize_t n = 0;
   int err = 0;
   bool wouldBlock() const { return n < 0 && (err == EAGAIN || err == EWOULDBLOCK); }
+  bool wantWrite = false;  ///< with EAGAIN: wait for writability (TLS may need to write to read)
 };
+
+/** Where a handshake stands: done, waiting for readability or writability, or failed. */
+enum class HandshakeStep { kDone, kWantRead, kWantWrite, kFailed };
 
 class Transport {
  public:
@@ -33,9 +42,24 @@ class Transport {
   /** For an idle connection: true when nothing is readable and the peer has not closed. */
   virtual bool idleAlive() = 0;
   virtual void close() = 0;
+
+  // ---- TLS (the plain transport has no handshake) -----------------------------
+  /** One handshake step after connect; kFailed leaves a worded handshakeError(). */
+  virtual HandshakeStep handshake() { return HandshakeStep::kDone; }
+  virtual bool needsHandshake() const { return false; }
+  virtual Error handshakeError() const { return {}; }
+  /** Bytes already decrypted but not yet read: read again before waiting on epoll. */
+  virtual bool pending() const { return false; }
+  /** After the handshake: version, cipher, peer chain, verification; nullptr for plain TCP. */
+  virtual std::shared_ptr<const tls::ConnectionInfo> tlsInfo() const { return nullptr; }
+  virtual bool tlsResumed() const { return false; }
 };
 
-/** The transport for a URL scheme, or nullptr when the scheme is not supported. */
-std::unique_ptr<Transport> makeTransport(std::string_view scheme);
+/**
+ * The transport for a URL scheme, or nullptr when the scheme is not supported. https
+ * needs tlsCtx, and host and port (SNI, the name to verify, the session cache key).
+ */
+std::unique_ptr<Transport> makeTransport(std::string_view scheme, std::shared_ptr<tls::TlsContext> tlsCtx = nullptr,
+                                         const std::string& host = {}, uint16_t port = 0);
 
 }  // namespace sluice::client

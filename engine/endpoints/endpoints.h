@@ -11,8 +11,16 @@ using server::makeErrorHandler;
 using server::RequestHandler;
 using server::Router;
 
-/** /sink, /echo, /bytes/<n>, /status/<code>, /delay/<ms>. */
-void addBuiltinRoutes(Router& router);
+/** Options for the test endpoints. */
+struct EndpointOptions {
+  bool allowOpenRedirect = false;  ///< /redirect-to may send clients to any origin, not only this server
+};
+
+/**
+ * /sink, /echo, /bytes/<n>[?encoding=gzip|deflate|br], /status/<code>, /delay/<ms>, and the
+ * stream (/sse, /ndjson) and redirect (/redirect/<n>, /redirect-to, /redirect-loop/<k>) endpoints.
+ */
+void addBuiltinRoutes(Router& router, const EndpointOptions& options = {});
 /**
  * Adds:
  *  - /fault/reset[?after=n]          RST (SO_LINGER 0) at once, or after n body bytes of a longer response

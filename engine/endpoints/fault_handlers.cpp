@@ -12,7 +12,8 @@ using namespace std::chrono_literals;
 
 constexpr uint64_t kMaxFaultBytes = 64ull << 20;
 constexpr uint64_t kMaxFaultMs = 10 * 60 * 1000;
-constexpr int kFlushPolls = 2500;  // x 2 ms
+// A peer that never reads would hold a flush waiter until the write timeout: act anyway after this.
+constexpr auto kFlushWaitMax = 5s;
 
 std::string filler(uint64_t n) { return std::string(static_cast<size_t>(n), 'x'); }
 
@@ -21,11 +22,6 @@ http::Headers textHeaders() {
   h.add("Content-Type", "text/plain; charset=utf-8");
   h.add("Cache-Control", "no-store");
   return h;
-}
-
-void pollFlushed(Exchange& ex, std::function<void()> fn, int left) {
-  if (ex.outputPending() == 0 || left <= 0) return fn();
-  ex.runAfter(2ms, [&ex, fn = std::move(fn), left]() mutable { pollFlushed(ex, std::move(fn), left - 1); });
 }
 
 /** RST now, or after n bytes of a response that promised more. */
@@ -143,7 +139,14 @@ std::unique_ptr<RequestHandler> makeIdleClose(const http::RequestHead& head) {
 }
 }  // namespace
 
-void whenFlushed(Exchange& ex, std::function<void()> fn) { pollFlushed(ex, std::move(fn), kFlushPolls); }
+void whenFlushed(Exchange& ex, std::function<void()> fn) {
+  auto once = std::make_shared<std::function<void()>>(std::move(fn));
+  auto fire = [once] {
+    if (*once) std::exchange(*once, nullptr)();
+  };
+  ex.runAfter(kFlushWaitMax, fire);
+  ex.whenFlushed(fire);
+}
 
 void addFaultRoutes(Router& router) {
   using M = Router::Match;

@@ -12,29 +12,59 @@ namespace sluice::net {
 namespace {
 // A distinct address marks the wake eventfd in epoll_event.data.
 char kWakeTag;
+std::atomic<int> gFailAdds{0};
+std::atomic<int> gFailAddsErrno{0};
 }  // namespace
 
-EventLoop::EventLoop() {
-  epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
-  wakefd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (epfd_ >= 0 && wakefd_ >= 0) {
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.ptr = &kWakeTag;
-    ::epoll_ctl(epfd_, EPOLL_CTL_ADD, wakefd_, &ev);
-  }
+void EventLoop::failNextAdds(int n, int err) {
+  gFailAddsErrno.store(err);
+  gFailAdds.store(n);
+}
+
+EventLoop::EventLoop(std::shared_ptr<LoopClock> clock) : clock_(clock ? std::move(clock) : SteadyLoopClock::instance()) {
   owner_.store(std::this_thread::get_id());
+  now_ = clock_->now();
+  clock_->attach(this);
+  epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  if (epfd_ < 0) {
+    initError_ = Error::system("cannot create the event loop (epoll_create1)", errno);
+    return;
+  }
+  wakefd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (wakefd_ < 0) {
+    initError_ = Error::system("cannot create the event loop's wake-up descriptor (eventfd)", errno);
+    return;
+  }
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = &kWakeTag;
+  if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, wakefd_, &ev) != 0)
+    initError_ = Error::system("cannot watch the event loop's wake-up descriptor (epoll_ctl)", errno);
+}
+
+std::optional<Error> EventLoop::runError() const {
+  std::lock_guard lock(runErrorMutex_);
+  return runError_;
+}
+
+void EventLoop::wake() {
+  if (wakefd_ < 0) return;
+  uint64_t one = 1;
+  // EAGAIN means the counter is already non-zero: the loop wakes anyway.
+  // EBADF cannot happen while the loop exists; nothing else is possible for an eventfd.
+  while (::write(wakefd_, &one, sizeof one) < 0 && errno == EINTR) {
+  }
 }
 
 EventLoop::~EventLoop() {
+  clock_->detach(this);
   if (wakefd_ >= 0) ::close(wakefd_);
   if (epfd_ >= 0) ::close(epfd_);
 }
 
 void EventLoop::stop() {
   stopping_.store(true, std::memory_order_release);
-  uint64_t one = 1;
-  [[maybe_unused]] ssize_t n = ::write(wakefd_, &one, sizeof one);
+  wake();
 }
 
 void EventLoop::post(Task task) {
@@ -43,13 +73,12 @@ void EventLoop::post(Task task) {
     mailbox_.push_back(std::move(task));
   }
   // Only the first poster since the last drain pays for the eventfd write.
-  if (!wakePending_.exchange(true, std::memory_order_acq_rel)) {
-    uint64_t one = 1;
-    [[maybe_unused]] ssize_t n = ::write(wakefd_, &one, sizeof one);
-  }
+  if (!wakePending_.exchange(true, std::memory_order_acq_rel)) wake();
 }
 
 Status EventLoop::add(int fd, uint32_t events, IoHandler* handler) {
+  if (gFailAdds.load(std::memory_order_relaxed) > 0 && gFailAdds.fetch_sub(1) > 0)
+    return sluice::unexpected(Error::system("epoll_ctl(ADD)", gFailAddsErrno.load()));
   epoll_event ev{};
   ev.events = events;
   ev.data.ptr = handler;
@@ -65,10 +94,13 @@ Status EventLoop::modify(int fd, uint32_t events, IoHandler* handler) {
   return {};
 }
 
-void EventLoop::remove(int fd) { ::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr); }
+Status EventLoop::remove(int fd) {
+  if (::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr) != 0) return sluice::unexpected(Error::system("epoll_ctl(DEL)", errno));
+  return {};
+}
 
 EventLoop::TimerId EventLoop::runAfter(std::chrono::milliseconds delay, Task fn) {
-  return runAt(Clock::now() + delay, std::move(fn));
+  return runAt(clock_->now() + delay, std::move(fn));
 }
 
 EventLoop::TimerId EventLoop::runAt(Clock::time_point when, Task fn) {
@@ -89,8 +121,9 @@ int EventLoop::nextTimeoutMs() {
     timerHeap_.pop_back();
   }
   if (timerHeap_.empty()) return -1;
-  auto delta = timerHeap_.front().when - Clock::now();
+  auto delta = timerHeap_.front().when - clock_->now();
   if (delta <= Clock::duration::zero()) return 0;
+  if (clock_->manual()) return -1;  // time moves only by advance(), which wakes us
   // Round up so a timer never fires early.
   auto ms = std::chrono::ceil<std::chrono::milliseconds>(delta).count();
   return static_cast<int>(std::min<int64_t>(ms, 60'000));
@@ -111,7 +144,9 @@ void EventLoop::runTimers() {
 
 void EventLoop::runMailbox() {
   uint64_t value;
-  [[maybe_unused]] ssize_t n = ::read(wakefd_, &value, sizeof value);
+  // Resets the eventfd counter; EAGAIN (already reset) is the only failure and harmless.
+  while (::read(wakefd_, &value, sizeof value) < 0 && errno == EINTR) {
+  }
   wakePending_.store(false, std::memory_order_release);
   std::vector<Task> batch;
   {
@@ -136,9 +171,14 @@ void EventLoop::run() {
   epoll_event events[kMaxEvents];
   while (!stopping_.load(std::memory_order_acquire)) {
     int n = ::epoll_wait(epfd_, events, kMaxEvents, nextTimeoutMs());
-    if (n < 0 && errno != EINTR) break;
+    if (n < 0 && errno != EINTR) {
+      std::lock_guard lock(runErrorMutex_);
+      runError_ = Error::system("epoll_wait", errno);
+      break;
+    }
+    n = std::max(n, 0);
     ++iterations_;
-    now_ = Clock::now();
+    now_ = clock_->now();
     bool wake = false;
     for (int i = 0; i < n; ++i) {
       if (events[i].data.ptr == &kWakeTag) {
@@ -157,7 +197,7 @@ void EventLoop::run() {
   stopping_.store(false);
 }
 
-LoopThread::LoopThread(std::string name) : name_(std::move(name)) {}
+LoopThread::LoopThread(std::string name, std::shared_ptr<LoopClock> clock) : loop_(std::move(clock)), name_(std::move(name)) {}
 
 LoopThread::~LoopThread() { stopAndJoin(); }
 

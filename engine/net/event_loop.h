@@ -7,15 +7,15 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "engine/net/loop_clock.h"
 #include "engine/util/error.h"
 
 namespace sluice::net {
-
-using Clock = std::chrono::steady_clock;
 
 /** Receives readiness events for a registered descriptor. */
 class IoHandler {
@@ -36,13 +36,18 @@ class EventLoop {
   using TimerId = uint64_t;
   using Task = std::function<void()>;
 
-  EventLoop();
+  /** A loop reading clock (the steady clock when null). */
+  explicit EventLoop(std::shared_ptr<LoopClock> clock = nullptr);
   ~EventLoop();
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
 
-  /** True when the epoll and eventfd descriptors were created. */
-  bool valid() const { return epfd_ >= 0 && wakefd_ >= 0; }
+  /** True when the epoll and eventfd descriptors were created and joined. */
+  bool valid() const { return !initError_; }
+  /** Why the loop could not be set up (valid() is false), in words. */
+  const std::optional<Error>& initError() const { return initError_; }
+  /** Why run() returned early (epoll_wait failed), if it did. */
+  std::optional<Error> runError() const;
 
   /** Runs until stop(). Binds the loop to the calling thread. */
   void run();
@@ -54,7 +59,13 @@ class EventLoop {
 
   Status add(int fd, uint32_t events, IoHandler* handler);
   Status modify(int fd, uint32_t events, IoHandler* handler);
-  void remove(int fd);
+  Status remove(int fd);
+
+  /**
+   * Fault injection for tests: the next n add() calls in this process fail with
+   * errno err (as epoll_ctl would with ENOMEM or ENOSPC at the watch limit).
+   */
+  static void failNextAdds(int n, int err);
 
   /** Calls fn once after delay. Returns an id for cancel(). */
   TimerId runAfter(std::chrono::milliseconds delay, Task fn);
@@ -67,7 +78,9 @@ class EventLoop {
 
   /** The time at the start of this iteration (cheap; refreshed every wakeup). */
   Clock::time_point now() const { return now_; }
-  Clock::time_point refreshNow() { return now_ = Clock::now(); }
+  Clock::time_point refreshNow() { return now_ = clock_->now(); }
+  /** The clock this loop reads (injected in tests). */
+  LoopClock& clock() const { return *clock_; }
 
   /** Loop iterations so far (for tests and stats). */
   uint64_t iterations() const { return iterations_; }
@@ -84,11 +97,17 @@ class EventLoop {
   void runMailbox();
   void runDeferred();
 
+  void wake();
+
+  std::shared_ptr<LoopClock> clock_;
   int epfd_ = -1;
   int wakefd_ = -1;
+  std::optional<Error> initError_;
+  mutable std::mutex runErrorMutex_;
+  std::optional<Error> runError_;
   std::atomic<bool> stopping_{false};
   std::atomic<std::thread::id> owner_{};
-  Clock::time_point now_ = Clock::now();
+  Clock::time_point now_{};
   uint64_t iterations_ = 0;
 
   std::mutex mailboxMutex_;
@@ -106,7 +125,7 @@ class EventLoop {
 /** A thread running one EventLoop. */
 class LoopThread {
  public:
-  explicit LoopThread(std::string name = "sluice-loop");
+  explicit LoopThread(std::string name = "sluice-loop", std::shared_ptr<LoopClock> clock = nullptr);
   ~LoopThread();
   EventLoop& loop() { return loop_; }
   void start();

@@ -120,23 +120,39 @@ Status setNonBlocking(int fd) {
   return {};
 }
 
-void setNoDelay(int fd) {
+Status setNoDelay(int fd) {
   int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0)
+    return sluice::unexpected(Error::system("setsockopt(TCP_NODELAY)", errno));
+  return {};
 }
 
-void setLingerReset(int fd) {
+Status setLingerReset(int fd) {
   linger lg{1, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+  if (::setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg) != 0)
+    return sluice::unexpected(Error::system("setsockopt(SO_LINGER)", errno));
+  return {};
 }
+
+namespace {
+Status enable(int fd, int level, int option, const char* name) {
+  int one = 1;
+  if (::setsockopt(fd, level, option, &one, sizeof one) != 0)
+    return sluice::unexpected(Error::system(std::string("setsockopt(") + name + ")", errno));
+  return {};
+}
+}  // namespace
 
 Result<Fd> listenTcp(const SocketAddress& addr, bool reusePort, int backlog) {
   Fd fd(::socket(addr.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return sluice::unexpected(Error::system("socket", errno));
-  int one = 1;
-  ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (reusePort) ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
-  if (addr.family() == AF_INET6) ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  if (auto st = enable(fd.get(), SOL_SOCKET, SO_REUSEADDR, "SO_REUSEADDR"); !st) return sluice::unexpected(st.error());
+  if (reusePort) {
+    if (auto st = enable(fd.get(), SOL_SOCKET, SO_REUSEPORT, "SO_REUSEPORT"); !st) return sluice::unexpected(st.error());
+  }
+  if (addr.family() == AF_INET6) {
+    if (auto st = enable(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, "IPV6_V6ONLY"); !st) return sluice::unexpected(st.error());
+  }
   if (::bind(fd.get(), addr.sa(), addr.length) != 0)
     return sluice::unexpected(Error::system("cannot listen on " + addr.toString(), errno));
   if (::listen(fd.get(), backlog) != 0) return sluice::unexpected(Error::system("listen", errno));
@@ -146,7 +162,7 @@ Result<Fd> listenTcp(const SocketAddress& addr, bool reusePort, int backlog) {
 Result<Fd> connectTcp(const SocketAddress& addr) {
   Fd fd(::socket(addr.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return sluice::unexpected(Error::system("socket", errno));
-  setNoDelay(fd.get());
+  if (auto st = setNoDelay(fd.get()); !st) return sluice::unexpected(st.error());
   if (::connect(fd.get(), addr.sa(), addr.length) != 0 && errno != EINPROGRESS)
     return sluice::unexpected(Error::system("connect to " + addr.toString(), errno));
   return fd;

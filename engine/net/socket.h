@@ -61,9 +61,9 @@ struct SocketAddress {
 };
 
 Status setNonBlocking(int fd);
-void setNoDelay(int fd);
-/** Closes with RST instead of FIN (SO_LINGER 0). */
-void setLingerReset(int fd);
+Status setNoDelay(int fd);
+/** Makes close() send RST instead of FIN (SO_LINGER 0). */
+Status setLingerReset(int fd);
 
 /** Opens a non-blocking listening socket. reusePort sets SO_REUSEPORT. */
 Result<Fd> listenTcp(const SocketAddress& addr, bool reusePort, int backlog = 1024);

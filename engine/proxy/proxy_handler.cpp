@@ -79,6 +79,7 @@ class ProxyHandler final : public RequestHandler {
     const http::RequestHead& in = ex.request();
     auto req = client::Request::get(up_->base() + in.target);
     if (!req) return ex.respondError(502, "bad upstream URL: " + req.error().message);
+    req->tls = up_->tls();
     req->method = in.method;
     for (const auto& h : in.headers)
       if (!hopByHop(h.name)) req->headers.add(h.name, h.value);

@@ -31,10 +31,14 @@ class ProxyUpstream {
   client::Client& client() { return client_; }
   const std::string& base() const { return base_; }
   uint64_t maxRequestBody() const { return maxRequestBody_; }
+  /** Trust and identity toward an https:// upstream (default: the system store). */
+  const tls::ClientSettings& tls() const { return tls_; }
+  void setTls(tls::ClientSettings s) { tls_ = std::move(s); }
 
  private:
   std::string base_;
   uint64_t maxRequestBody_;
+  tls::ClientSettings tls_;
   client::Client client_;
 };
 

@@ -4,25 +4,41 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "engine/http/parser.h"
 #include "engine/net/event_loop.h"
 #include "engine/net/socket.h"
 #include "engine/server/exchange.h"
+#include "engine/server/transport.h"
 
 namespace sluice::server {
 
 class Worker;
 
 /**
- * Owns the socket, the parser and the current exchange. Requests are handled
+ * Owns the transport, the parser and the current exchange. Requests are handled
  * one at a time: parsing of a pipelined request waits until the previous
  * response is complete, so responses are always in order. The read buffer is
  * bounded; when a handler pauses the body, the socket is not read.
+ *
+ * One state machine (State, changed only by transition()) and one pump: every
+ * event (readiness, a handler's kick, a timer) runs the pump, which parses what
+ * it can, settles the state and flushes output until nothing changes.
  */
-class Connection final : public net::IoHandler, private http::ParserListener {
+class Connection final : public net::IoHandler, public ExchangeHost, private http::ParserListener {
  public:
+  enum class State {
+    kReadHead,       ///< waiting for or reading a request head (idle between requests)
+    kReadBody,       ///< an exchange is reading its request body
+    kAwaitResponse,  ///< the body is in; the handler is responding
+    kDrain,          ///< the response is done; the unread body is discarded, within bounds
+    kClosing,        ///< the last response is queued: flush it, then half-close
+    kLinger,         ///< write side shut: discard input until the peer closes or the deadline
+    kClosed,
+  };
+
   Connection(Worker& worker, net::Fd fd, net::SocketAddress peer, net::SocketAddress local, uint64_t id);
   ~Connection();
 
@@ -30,28 +46,39 @@ class Connection final : public net::IoHandler, private http::ParserListener {
   void onIo(uint32_t events) override;
   /** Server stop: close now if idle, else after the current response (force: now). */
   void shutdown(bool force);
-
-  uint64_t id() const { return id_; }
-  bool idle() const { return !exchange_ && !parser_.inMessage() && out_.empty(); }
-  const net::SocketAddress& peer() const { return peer_; }
-  const net::SocketAddress& local() const { return local_; }
-  Worker& worker() { return worker_; }
-
-  // --- used by Exchange -------------------------------------------------------
-  void queue(std::string data);
-  void queueFile(std::shared_ptr<net::Fd> file, uint64_t offset, uint64_t length);
-  size_t pendingOutput() const { return outBytes_; }
-  void kick();
-  void closeNow(bool reset, const char* reason);
-  void setIdleClose(std::chrono::milliseconds idle) { idleCloseAfter_ = idle; }
-  bool keepAlive() const { return keepAlive_ && !stopping_; }
-  void setKeepAlive(bool v) { keepAlive_ = v; }
-  bool continueSent() const { return sentContinue_; }
   /** The connection's single timer fired. */
   void onTimer();
 
+  uint64_t id() const { return id_; }
+  State state() const { return state_; }
+  bool idle() const { return !exchange_ && !parser_.inMessage() && out_.empty(); }
+  Worker& worker() { return worker_; }
+
+  // ExchangeHost
+  uint64_t connectionId() const override { return id_; }
+  const net::SocketAddress& peer() const override { return peer_; }
+  const net::SocketAddress& local() const override { return local_; }
+  net::EventLoop& loop() override;
+  const ServerConfig& config() const override;
+  const http::Headers& defaultResponseHeaders() const override;
+  void queue(std::string data) override;
+  void queueFile(std::shared_ptr<net::Fd> file, uint64_t offset, uint64_t length) override;
+  size_t pendingOutput() const override { return outBytes_; }
+  void kick() override;
+  void closeNow(bool reset, const char* reason) override;
+  void closeWhenIdleFor(std::chrono::milliseconds idle) override { idleCloseAfter_ = idle; }
+  bool keepAlive() const override { return reuse_ == Reuse::kKeepAlive; }
+  void disableKeepAlive() override;
+  bool continueSent() const override { return continue_ == Continue::kSent; }
+
  private:
-  enum class Phase { kHead, kBody, kAwaitResponse, kDrain, kLinger, kClosed };
+  /** Whether the connection may carry another request after this one. */
+  enum class Reuse { kKeepAlive, kLastRequest, kServerStopping };
+  /** The parser paused on one of these; the pump acts on it. */
+  enum class ParseSignal { kNone, kHeadComplete, kMessageComplete };
+  enum class PumpState { kIdle, kRunning, kRerun };
+  enum class Continue { kNotSent, kSent };
+
   // Bytes one connection may send per event-loop turn. Without a bound, one turn
   // fills a whole (autotuned, many-MiB) socket buffer for every writable
   // connection, and 40 clients that never read delayed others' accepts by ~0.9 s.
@@ -71,33 +98,54 @@ class Connection final : public net::IoHandler, private http::ParserListener {
   Action onBody(std::string_view data) override;
   Action onMessageComplete() override;
 
+  /** The one place the state changes; runs the entry action of the new state. */
+  void transition(State next);
+  template <typename Step>
+  void pump(Step&& first);
+  void handleIo(uint32_t events);
   void readLoop();
   void processInput();
+  bool parseStep(std::string_view data, bool own);
+  void keepUnparsed();
+  void onParseSignal(ParseSignal signal);
   void dispatchHead();
+  bool refuseHead();
   void dispatchBuffered();
   void settle();
+  void armDeadline();
   void finishExchangeIfDone();
   void endExchange();
   void failRequest(int status, const std::string& message);
   void abortExchange(const Error& why);
+  void onTimeout();
   void flush();
+  bool flushFile(Segment& front);
+  bool flushData();
+  void afterWrite();
+  bool retractResponse();
   void updateInterest();
   void setDeadline(std::chrono::milliseconds fromNow);
   void onPeerClosed();
-  void beginLinger();
   void emitClosed(const char* reason);
   void emitProgress();
   bool wantRead() const;
+  bool canParse() const;
   std::string_view buffered() const { return {buf_.data() + bufStart_, bufEnd_ - bufStart_}; }
   void ensureBuffer();
+  size_t readBufferBound() const;
 
   Worker& worker_;
-  net::Fd fd_;
+  std::unique_ptr<Transport> transport_;
   net::SocketAddress peer_;
   net::SocketAddress local_;
   uint64_t id_;
   http::Parser parser_;
-  Phase phase_ = Phase::kHead;
+  State state_ = State::kReadHead;
+  Reuse reuse_ = Reuse::kKeepAlive;
+  ParseSignal signal_ = ParseSignal::kNone;
+  PumpState pump_ = PumpState::kIdle;
+  Continue continue_ = Continue::kNotSent;
+  bool peerClosed_ = false;  // the read side saw EOF
   std::unique_ptr<Exchange> exchange_;
   uint64_t requestsServed_ = 0;
 
@@ -108,18 +156,11 @@ class Connection final : public net::IoHandler, private http::ParserListener {
 
   std::deque<Segment> out_;
   size_t outBytes_ = 0;
+  uint64_t queuedTotal_ = 0;      // bytes ever queued (data and files)
+  uint64_t sentTotal_ = 0;        // bytes ever handed to the transport
+  uint64_t exchangeOutMark_ = 0;  // queuedTotal_ when the current exchange began
   size_t writeBudget_ = 0;  // bytes this connection may still send in this loop turn
-  uint32_t interest_ = 0;
-  bool registered_ = false;
-  bool closeAfterFlush_ = false;
-  bool peerClosed_ = false;
-  bool keepAlive_ = true;
-  bool headPending_ = false;
-  bool messageDone_ = false;
-  bool inPump_ = false;
-  bool again_ = false;
-  bool stopping_ = false;
-  bool sentContinue_ = false;
+  std::optional<uint32_t> interest_;  // epoll interest; empty until registered
   uint64_t drained_ = 0;
   std::chrono::steady_clock::time_point drainDeadline_{};
   std::chrono::steady_clock::time_point lingerDeadline_{};
@@ -132,8 +173,6 @@ class Connection final : public net::IoHandler, private http::ParserListener {
   net::EventLoop::TimerId timer_ = 0;
   std::chrono::steady_clock::time_point timerAt_{};
   std::chrono::steady_clock::time_point lastProgressEvent_{};
-
-  friend class Exchange;
 };
 
 }  // namespace sluice::server

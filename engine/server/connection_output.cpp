@@ -1,8 +1,4 @@
-// Connection's output path: queued segments, writev/sendfile, write budget, epoll interest.
-#include <sys/sendfile.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
-
+// Connection's output path: queued segments, writes through the transport, write budget, epoll interest.
 #include <algorithm>
 #include <cerrno>
 
@@ -16,11 +12,14 @@ namespace {
 constexpr size_t kMaxIov = 16;
 constexpr size_t kCoalesceBytes = 16 * 1024;
 constexpr uint64_t kSendfileChunk = 4 * 1024 * 1024;
+
+bool peerGone(int err) { return err == EPIPE || err == ECONNRESET; }
 }  // namespace
 
 void Connection::queue(std::string data) {
-  if (data.empty() || phase_ == Phase::kClosed) return;
+  if (data.empty() || state_ == State::kClosed) return;
   outBytes_ += data.size();
+  queuedTotal_ += data.size();
   if (!out_.empty() && !out_.back().file && out_.back().data.size() + data.size() <= kCoalesceBytes) {
     out_.back().data += data;
     return;
@@ -29,84 +28,114 @@ void Connection::queue(std::string data) {
 }
 
 void Connection::queueFile(std::shared_ptr<net::Fd> file, uint64_t offset, uint64_t length) {
-  if (length == 0 || phase_ == Phase::kClosed) return;
+  if (length == 0 || state_ == State::kClosed) return;
+  queuedTotal_ += length;
   out_.push_back(Segment{.file = std::move(file), .fileOffset = offset, .fileLeft = length});
 }
 
 void Connection::flush() {
-  Server& server = worker_.server();
   bool progressed = false;
-  while (!out_.empty() && phase_ != Phase::kClosed && writeBudget_ > 0) {
+  while (!out_.empty() && state_ != State::kClosed && writeBudget_ > 0) {
     Segment& front = out_.front();
-    if (front.file) {
-      off_t off = static_cast<off_t>(front.fileOffset);
-      ssize_t n = ::sendfile(fd_.get(), front.file->get(), &off,
-                             std::min({front.fileLeft, kSendfileChunk, static_cast<uint64_t>(writeBudget_)}));
-      if (n < 0) {
-        if (errno == EAGAIN || errno == EINTR) break;
-        closeNow(false, errno == EPIPE || errno == ECONNRESET ? "peer reset during response" : "sendfile failed");
-        return;
-      }
-      if (n == 0) {  // the file shrank under us: the framing can no longer be kept
-        closeNow(false, "file truncated while sending");
-        return;
-      }
-      front.fileOffset += static_cast<uint64_t>(n);
-      front.fileLeft -= static_cast<uint64_t>(n);
-      writeBudget_ -= std::min(writeBudget_, static_cast<size_t>(n));
-      server.stats().bytesOut.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
-      progressed = true;
-      if (front.fileLeft == 0) out_.pop_front();
+    const size_t budget = writeBudget_;
+    const bool more = front.file ? flushFile(front) : flushData();
+    progressed = progressed || writeBudget_ != budget;
+    if (!more) break;
+  }
+  if (progressed && state_ != State::kClosed) afterWrite();
+}
+
+// One sendfile call for the front segment; false when writing must stop for now.
+bool Connection::flushFile(Segment& front) {
+  const size_t max = static_cast<size_t>(std::min({front.fileLeft, kSendfileChunk, static_cast<uint64_t>(writeBudget_)}));
+  IoResult r = transport_->sendFile(front.file->get(), front.fileOffset, max);
+  if (r.kind == IoResult::Kind::kWouldBlock) return false;
+  if (r.kind == IoResult::Kind::kError) {
+    closeNow(false, peerGone(r.error) ? "peer reset during response" : "sendfile failed");
+    return false;
+  }
+  if (r.kind == IoResult::Kind::kEof) {  // the file shrank under us: the framing can no longer be kept
+    closeNow(false, "file truncated while sending");
+    return false;
+  }
+  sentTotal_ += r.bytes;
+  front.fileOffset += r.bytes;
+  front.fileLeft -= r.bytes;
+  writeBudget_ -= std::min(writeBudget_, r.bytes);
+  worker_.server().stats().bytesOut.fetch_add(r.bytes, std::memory_order_relaxed);
+  if (front.fileLeft == 0) out_.pop_front();
+  return true;
+}
+
+// One gathered write of the leading data segments; false when writing must stop for now.
+bool Connection::flushData() {
+  iovec iov[kMaxIov];
+  size_t cnt = 0;
+  for (auto it = out_.begin(); it != out_.end() && cnt < kMaxIov && !it->file; ++it, ++cnt) {
+    iov[cnt].iov_base = it->data.data() + it->pos;
+    iov[cnt].iov_len = it->data.size() - it->pos;
+  }
+  IoResult r = transport_->writev(iov, cnt);
+  if (r.kind == IoResult::Kind::kWouldBlock) return false;
+  if (r.kind != IoResult::Kind::kDone) {
+    closeNow(false, peerGone(r.error) ? "peer reset during response" : "write failed");
+    return false;
+  }
+  size_t left = r.bytes;
+  sentTotal_ += left;
+  writeBudget_ -= std::min(writeBudget_, left);
+  worker_.server().stats().bytesOut.fetch_add(left, std::memory_order_relaxed);
+  outBytes_ -= left;
+  while (left > 0) {
+    Segment& s = out_.front();
+    size_t avail = s.data.size() - s.pos;
+    if (left < avail) {
+      s.pos += left;
+      break;
+    }
+    left -= avail;
+    out_.pop_front();
+  }
+  return r.bytes >= iov[0].iov_len;  // less than the first segment: the socket buffer is full
+}
+
+// Takes back the current exchange's response while none of it has left user space,
+// so an error found later in the request can still be answered with its status.
+bool Connection::retractResponse() {
+  if (sentTotal_ > exchangeOutMark_) return false;
+  uint64_t excess = queuedTotal_ - exchangeOutMark_;
+  while (excess > 0 && !out_.empty()) {
+    Segment& back = out_.back();
+    const uint64_t size = back.file ? back.fileLeft : back.data.size() - back.pos;
+    if (size <= excess) {
+      if (!back.file) outBytes_ -= static_cast<size_t>(size);
+      excess -= size;
+      out_.pop_back();
       continue;
     }
-    iovec iov[kMaxIov];
-    size_t cnt = 0;
-    for (auto it = out_.begin(); it != out_.end() && cnt < kMaxIov && !it->file; ++it, ++cnt) {
-      iov[cnt].iov_base = it->data.data() + it->pos;
-      iov[cnt].iov_len = it->data.size() - it->pos;
-    }
-    msghdr msg{};
-    msg.msg_iov = iov;
-    msg.msg_iovlen = cnt;
-    ssize_t n = ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL);
-    if (n < 0) {
-      if (errno == EAGAIN || errno == EINTR) break;
-      closeNow(false, errno == EPIPE || errno == ECONNRESET ? "peer reset during response" : "write failed");
-      return;
-    }
-    size_t left = static_cast<size_t>(n);
-    writeBudget_ -= std::min(writeBudget_, left);
-    server.stats().bytesOut.fetch_add(left, std::memory_order_relaxed);
-    outBytes_ -= left;
-    progressed = true;
-    while (left > 0) {
-      Segment& s = out_.front();
-      size_t avail = s.data.size() - s.pos;
-      if (left < avail) {
-        s.pos += left;
-        break;
-      }
-      left -= avail;
-      out_.pop_front();
-    }
-    if (static_cast<size_t>(n) < iov[0].iov_len) break;  // socket buffer full
+    back.data.resize(back.data.size() - static_cast<size_t>(excess));  // coalesced: the tail is ours
+    outBytes_ -= static_cast<size_t>(excess);
+    excess = 0;
   }
-  if (!progressed) return;
-  lastActive_ = worker_.loop().now();
-  if (exchange_ && exchange_->waitingWritable_ && outBytes_ <= worker_.config().outputHighWaterBytes / 2 &&
-      !exchange_->aborted_) {
-    exchange_->waitingWritable_ = false;
-    if (auto* h = exchange_->handler()) h->onWritable(*exchange_);
-    again_ = true;
-  }
+  queuedTotal_ = exchangeOutMark_;
+  return true;
+}
+
+void Connection::afterWrite() {
+  lastActive_ = loop().now();
+  if (exchange_ && exchange_->onOutputDrained(outBytes_, out_.empty()) && pump_ != PumpState::kIdle)
+    pump_ = PumpState::kRerun;
 }
 
 void Connection::updateInterest() {
-  if (phase_ == Phase::kClosed || !registered_) return;
-  uint32_t want = (wantRead() ? EPOLLIN : 0u) | (out_.empty() ? 0u : EPOLLOUT);
-  if (want == interest_) return;
+  if (state_ == State::kClosed || !interest_) return;
+  uint32_t want = (wantRead() ? EPOLLIN : 0u) | (out_.empty() && !transport_->wantsWrite() ? 0u : EPOLLOUT);
+  // TLS: bytes decrypted inside OpenSSL never wake epoll; read them on the next turn.
+  if (wantRead() && transport_->pending()) worker_.readSoon(id_);
+  if (want == *interest_) return;
   interest_ = want;
-  (void)worker_.loop().modify(fd_.get(), want, this);
+  // Without the interest we asked for, the connection would never be woken again.
+  if (auto st = loop().modify(transport_->fd(), want, this); !st) closeNow(false, "epoll_ctl(MOD) failed");
 }
 
 }  // namespace sluice::server

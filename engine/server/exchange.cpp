@@ -2,33 +2,76 @@
 
 #include "engine/http/serializer.h"
 #include "engine/codec/json_writer.h"
-#include "engine/server/connection.h"
-#include "engine/server/server.h"
-#include "engine/server/worker.h"
+#include "engine/server/server_config.h"
 
 namespace sluice::server {
 
-Exchange::Exchange(Connection& conn, uint64_t id, http::RequestHead head)
-    : conn_(conn), id_(id), head_(std::move(head)), started_(std::chrono::steady_clock::now()) {}
+Exchange::Exchange(ExchangeHost& host, uint64_t id, http::RequestHead head)
+    : host_(host), id_(id), head_(std::move(head)), started_(host.loop().clock().now()) {}
 
 Exchange::~Exchange() {
-  for (auto t : timers_) conn_.worker().loop().cancel(t);
+  for (auto t : timers_) host_.loop().cancel(t);
 }
 
-uint64_t Exchange::connectionId() const { return conn_.id(); }
-const net::SocketAddress& Exchange::peer() const { return conn_.peer(); }
-const net::SocketAddress& Exchange::local() const { return conn_.local(); }
-net::EventLoop& Exchange::loop() { return conn_.worker().loop(); }
-const ServerConfig& Exchange::config() const { return conn_.worker().config(); }
-size_t Exchange::outputPending() const { return conn_.pendingOutput(); }
+uint64_t Exchange::connectionId() const { return host_.connectionId(); }
+const net::SocketAddress& Exchange::peer() const { return host_.peer(); }
+const net::SocketAddress& Exchange::local() const { return host_.local(); }
+net::EventLoop& Exchange::loop() { return host_.loop(); }
+const ServerConfig& Exchange::config() const { return host_.config(); }
+size_t Exchange::outputPending() const { return host_.pendingOutput(); }
+
+void Exchange::whenFlushed(std::function<void()> fn) {
+  if (aborted_) return;
+  if (host_.pendingOutput() == 0) return fn();
+  flushed_ = std::move(fn);
+}
+
+bool Exchange::onOutputDrained(size_t pending, bool empty) {
+  if (aborted_) return false;
+  bool called = false;
+  if (waitingWritable_ && pending <= config().outputHighWaterBytes / 2) {
+    waitingWritable_ = false;
+    called = true;
+    if (handler_) handler_->onWritable(*this);
+  }
+  if (empty && flushed_ && !aborted_) {
+    called = true;
+    std::exchange(flushed_, nullptr)();
+  }
+  return called;
+}
+
+void Exchange::finish() {
+  flushed_ = nullptr;
+  for (auto t : timers_) host_.loop().cancel(t);
+  timers_.clear();
+}
+
+void Exchange::abort(const Error& why) {
+  if (!aborted_) {
+    aborted_ = true;
+    flushed_ = nullptr;
+    for (auto t : timers_) host_.loop().cancel(t);
+    timers_.clear();
+    if (handler_) handler_->onAbort(*this, why);
+  }
+  if (status_ == 0) status_ = 499;  // like nginx: the client went away before a response
+}
 
 void Exchange::pauseBody() { bodyPaused_ = true; }
 
 void Exchange::resumeBody() {
   if (!bodyPaused_) return;
   bodyPaused_ = false;
-  if (!aborted_) conn_.kick();
+  if (!aborted_) host_.kick();
 }
+
+namespace {
+// Answers to a request the server could not read as sent: after one, the framing of
+// whatever follows cannot be trusted either, so the connection closes (as nginx does
+// for 400 and 414). The rule is written down once, in docs/server.md.
+bool malformedRequestStatus(int status) { return status == 400 || status == 411 || status == 414 || status == 431; }
+}  // namespace
 
 std::string Exchange::buildHead(int status, const http::Headers& headers, std::optional<uint64_t> contentLength,
                                 size_t reserveBody) {
@@ -37,11 +80,11 @@ std::string Exchange::buildHead(int status, const http::Headers& headers, std::o
   const bool noBodyStatus = status == 204 || status == 304 || (status >= 100 && status < 200);
   headOnly_ = head_.isHead() || noBodyStatus;
   const ServerConfig& cfg = config();
-  bool close = !conn_.keepAlive();
+  bool close = !host_.keepAlive() || malformedRequestStatus(status);
   if (!bodyComplete_) {
     // A final answer to an Expect: 100-continue request whose body we never asked
     // for: the client may or may not send it, so the connection cannot be reused.
-    if (head_.expectContinue && !conn_.continueSent() && hasBody()) close = true;
+    if (head_.expectContinue && !host_.continueSent() && hasBody()) close = true;
     uint64_t remaining = bodyLength() ? *bodyLength() - std::min(*bodyLength(), bodyBytes_) : 0;
     if (remaining > cfg.drainMaxBytes) close = true;
   }
@@ -65,7 +108,7 @@ std::string Exchange::buildHead(int status, const http::Headers& headers, std::o
     out += h.value;
     out += "\r\n";
   }
-  for (const auto& h : conn_.worker().server().router().responseHeaders()) {
+  for (const auto& h : host_.defaultResponseHeaders()) {
     if (headers.has(h.name)) continue;
     out += h.name;
     out += ": ";
@@ -96,7 +139,7 @@ std::string Exchange::buildHead(int status, const http::Headers& headers, std::o
   }
   if (close) {
     out += "Connection: close\r\n";
-    conn_.setKeepAlive(false);
+    host_.disableKeepAlive();
   } else if (head_.http10()) {
     out += "Connection: keep-alive\r\n";
   }
@@ -106,8 +149,8 @@ std::string Exchange::buildHead(int status, const http::Headers& headers, std::o
 
 void Exchange::startResponse(int status, http::Headers headers, std::optional<uint64_t> contentLength) {
   if (responseStarted_ || aborted_) return;
-  conn_.queue(buildHead(status, headers, contentLength, 0));
-  conn_.kick();
+  host_.queue(buildHead(status, headers, contentLength, 0));
+  host_.kick();
 }
 
 void Exchange::respond(int status, http::Headers headers, std::string_view body) {
@@ -119,8 +162,8 @@ void Exchange::respond(int status, http::Headers headers, std::string_view body)
     bytesOut_ = body.size();
   }
   responseEnded_ = true;
-  conn_.queue(std::move(out));
-  conn_.kick();
+  host_.queue(std::move(out));
+  host_.kick();
 }
 
 std::string errorJson(int status, std::string_view message) {
@@ -137,19 +180,19 @@ void Exchange::respondError(int status, std::string_view message) {
 bool Exchange::write(std::string_view data) {
   if (aborted_ || responseEnded_) return false;
   if (!responseStarted_) startResponse(200, {}, std::nullopt);
-  if (headOnly_ || data.empty()) return conn_.pendingOutput() < config().outputHighWaterBytes;
+  if (headOnly_ || data.empty()) return host_.pendingOutput() < config().outputHighWaterBytes;
   if (declaredLength_ && bytesOut_ + data.size() > *declaredLength_) data = data.substr(0, *declaredLength_ - bytesOut_);
   bytesOut_ += data.size();
   if (chunkedOut_) {
     std::string framed;
     framed.reserve(data.size() + 16);
     http::appendChunk(framed, data);
-    conn_.queue(std::move(framed));
+    host_.queue(std::move(framed));
   } else {
-    conn_.queue(std::string(data));
+    host_.queue(std::string(data));
   }
-  conn_.kick();
-  bool ok = conn_.pendingOutput() < config().outputHighWaterBytes;
+  host_.kick();
+  bool ok = host_.pendingOutput() < config().outputHighWaterBytes;
   if (!ok) waitingWritable_ = true;
   return ok;
 }
@@ -161,14 +204,14 @@ bool Exchange::writeFile(std::shared_ptr<net::Fd> file, uint64_t offset, uint64_
   if (chunkedOut_) {
     std::string framed;
     http::appendChunkHeader(framed, length);
-    conn_.queue(std::move(framed));
-    conn_.queueFile(std::move(file), offset, length);
-    conn_.queue("\r\n");
+    host_.queue(std::move(framed));
+    host_.queueFile(std::move(file), offset, length);
+    host_.queue("\r\n");
   } else {
-    conn_.queueFile(std::move(file), offset, length);
+    host_.queueFile(std::move(file), offset, length);
   }
   bytesOut_ += length;
-  conn_.kick();
+  host_.kick();
   return true;
 }
 
@@ -177,8 +220,8 @@ void Exchange::writeRaw(std::string_view bytes) {
   responseStarted_ = true;
   if (status_ == 0) status_ = -1;
   bytesOut_ += bytes.size();
-  conn_.queue(std::string(bytes));
-  conn_.kick();
+  host_.queue(std::string(bytes));
+  host_.kick();
 }
 
 void Exchange::end() {
@@ -187,27 +230,27 @@ void Exchange::end() {
   if (chunkedOut_ && !headOnly_) {
     std::string last;
     http::appendLastChunk(last);
-    conn_.queue(std::move(last));
+    host_.queue(std::move(last));
   }
   // A body shorter than its Content-Length breaks framing: the connection must not be reused.
-  if (declaredLength_ && !headOnly_ && bytesOut_ < *declaredLength_) conn_.setKeepAlive(false);
-  if (status_ < 0) conn_.setKeepAlive(false);  // raw bytes: we cannot know the framing
+  if (declaredLength_ && !headOnly_ && bytesOut_ < *declaredLength_) host_.disableKeepAlive();
+  if (status_ < 0) host_.disableKeepAlive();  // raw bytes: we cannot know the framing
   responseEnded_ = true;
-  conn_.kick();
+  host_.kick();
 }
 
-void Exchange::closeAfterResponse() { conn_.setKeepAlive(false); }
+void Exchange::closeAfterResponse() { host_.disableKeepAlive(); }
 
 void Exchange::abortConnection(bool reset) {
   if (aborted_) return;
   aborted_ = true;
-  conn_.closeNow(reset, reset ? "reset by handler" : "closed by handler");
+  host_.closeNow(reset, reset ? "reset by handler" : "closed by handler");
 }
 
-void Exchange::closeWhenIdleFor(std::chrono::milliseconds idle) { conn_.setIdleClose(idle); }
+void Exchange::closeWhenIdleFor(std::chrono::milliseconds idle) { host_.closeWhenIdleFor(idle); }
 
 void Exchange::runAfter(std::chrono::milliseconds delay, std::function<void()> fn) {
-  auto& loop = conn_.worker().loop();
+  auto& loop = host_.loop();
   auto slot = std::make_shared<net::EventLoop::TimerId>(0);
   auto id = loop.runAfter(delay, [this, slot, fn = std::move(fn)] {
     std::erase(timers_, *slot);

@@ -18,7 +18,6 @@
 
 namespace sluice::server {
 
-class Connection;
 class Exchange;
 
 /** The JSON body of an error answer: {"status":N,"error":"message"} and a newline. */
@@ -46,9 +45,39 @@ class RequestHandler {
   virtual void onAbort(Exchange& ex, const Error& why) { (void)ex; (void)why; }
 };
 
+/**
+ * What an exchange needs from the connection that carries it, and no more
+ * (implemented by Connection). Output queued here is sent in order.
+ */
+class ExchangeHost {
+ public:
+  virtual uint64_t connectionId() const = 0;
+  virtual const net::SocketAddress& peer() const = 0;
+  virtual const net::SocketAddress& local() const = 0;
+  virtual net::EventLoop& loop() = 0;
+  virtual const ServerConfig& config() const = 0;
+  /** Headers added to every response that does not set them (the router's). */
+  virtual const http::Headers& defaultResponseHeaders() const = 0;
+
+  virtual void queue(std::string data) = 0;
+  virtual void queueFile(std::shared_ptr<net::Fd> file, uint64_t offset, uint64_t length) = 0;
+  virtual size_t pendingOutput() const = 0;
+  /** Something changed (output queued, body resumed, response ended): run the connection's pump. */
+  virtual void kick() = 0;
+  virtual void closeNow(bool reset, const char* reason) = 0;
+  virtual void closeWhenIdleFor(std::chrono::milliseconds idle) = 0;
+  virtual bool keepAlive() const = 0;
+  /** This response is the connection's last. */
+  virtual void disableKeepAlive() = 0;
+  virtual bool continueSent() const = 0;
+
+ protected:
+  ~ExchangeHost() = default;
+};
+
 class Exchange {
  public:
-  Exchange(Connection& conn, uint64_t id, http::RequestHead head);
+  Exchange(ExchangeHost& host, uint64_t id, http::RequestHead head);
   ~Exchange();
 
   const http::RequestHead& request() const { return head_; }
@@ -102,6 +131,11 @@ class Exchange {
   int responseStatus() const { return status_; }
   uint64_t bytesWritten() const { return bytesOut_; }
   size_t outputPending() const;
+  /**
+   * Calls fn once everything queued so far has left user space (now, when nothing
+   * is pending). A later call replaces an earlier one; none fires after the exchange ends.
+   */
+  void whenFlushed(std::function<void()> fn);
 
   /** Adds Connection: close to the response and closes after it. */
   void closeAfterResponse();
@@ -117,12 +151,31 @@ class Exchange {
   void setHandler(std::unique_ptr<RequestHandler> h) { handler_ = std::move(h); }
   RequestHandler* handler() { return handler_.get(); }
 
+  // --- called by the connection that carries the exchange ------------------------
+  bool bulkReads() const { return bulkReads_; }
+  bool aborted() const { return aborted_; }
+  /** Counts body bytes read; returns the total. */
+  uint64_t noteBodyBytes(size_t n) { return bodyBytes_ += n; }
+  void markBodyComplete() { bodyComplete_ = true; }
+  /** Buffered mode: the body collected before the handler runs. */
+  std::string& bufferedBody() { return bufferedBody_; }
+  /** Marks the exchange dead, cancels its timers and tells the handler (once). Status 499 if none was sent. */
+  void abort(const Error& why);
+  /** The connection is done with the exchange: cancels its timers and any flush waiter. */
+  void finish();
+  /** The status an error answer from the connection carries (before any response byte). */
+  void setErrorStatus(int status) { status_ = status; }
+  /**
+   * The connection sent bytes and holds pending (empty: no file segment either).
+   * Wakes a writer waiting in onWritable, or the whenFlushed callback; true when one was called.
+   */
+  bool onOutputDrained(size_t pending, bool empty);
+
  private:
-  friend class Connection;
   /** Serialises the status line and headers, deciding framing and keep-alive. */
   std::string buildHead(int status, const http::Headers& headers, std::optional<uint64_t> contentLength, size_t reserveBody);
 
-  Connection& conn_;
+  ExchangeHost& host_;
   uint64_t id_;
   http::RequestHead head_;
   std::unique_ptr<RequestHandler> handler_;
@@ -144,6 +197,7 @@ class Exchange {
   bool waitingWritable_ = false;
   bool aborted_ = false;
   std::vector<net::EventLoop::TimerId> timers_;
+  std::function<void()> flushed_;
 };
 
 }  // namespace sluice::server

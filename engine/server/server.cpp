@@ -24,7 +24,7 @@ Server::~Server() {
   if (running_) stop(std::chrono::milliseconds(0));
 }
 
-std::string Server::url() const { return "http://" + address_.toString(); }
+std::string Server::url() const { return (config_.tls ? "https://" : "http://") + address_.toString(); }
 
 Status Server::start() {
   if (running_) return {};
@@ -51,15 +51,24 @@ Status Server::start() {
   }
   for (int i = 0; i < config_.workers; ++i)
     workers_.push_back(std::make_unique<Worker>(*this, i, std::move(listeners[static_cast<size_t>(i)])));
-  for (auto& w : workers_) w->start();
+  for (auto& w : workers_) {
+    if (auto st = w->start(); !st) {
+      workers_.clear();  // stops the workers already started; their listeners close
+      return sluice::unexpected(st.error());
+    }
+  }
   running_ = true;
   return {};
 }
 
 void Server::stop(std::chrono::milliseconds grace) {
   if (!running_.exchange(false)) return;
-  auto deadline = std::chrono::steady_clock::now() + grace;
+  net::LoopClock* clock = config_.clock ? config_.clock.get() : net::SteadyLoopClock::instance().get();
+  auto deadline = clock->now() + grace;
   for (auto& w : workers_) w->beginStop(deadline);
+  // A manual clock (tests) does not move by itself: move it past the grace, or stop would wait forever.
+  // No wait for the loops here: one whose connections are all closed has already stopped.
+  if (auto* manual = dynamic_cast<net::ManualClock*>(clock)) manual->advance(grace, std::chrono::milliseconds(0));
   for (auto& w : workers_) w->join();
   workers_.clear();
 }

@@ -3,9 +3,17 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
+#include <memory>
+
 #include "engine/http/parser.h"
+#include "engine/net/loop_clock.h"
+
+namespace sluice::tls {
+class TlsContext;
+}
 
 namespace sluice::server {
 
@@ -16,6 +24,8 @@ enum class BodyMode { kStream, kBuffered };
 
 struct ServerConfig {
   std::string listen = "127.0.0.1:8080";
+  /** Serve HTTPS with this context (TlsContext::server); nullptr: plain HTTP. */
+  std::shared_ptr<tls::TlsContext> tls;
   int workers = 1;
   BodyMode mode = BodyMode::kStream;
 
@@ -36,6 +46,7 @@ struct ServerConfig {
   milliseconds lingerTime{2'000};         ///< lingering close after an error response
   milliseconds shutdownGrace{5'000};      ///< graceful stop deadline for in-flight responses
 
+  std::shared_ptr<net::LoopClock> clock;  ///< time source of the worker loops; null: the steady clock (tests inject a ManualClock)
   bool emitEvents = true;                 ///< request and connection events into the event buffer
   std::string serverName = "sluice";
 };

@@ -17,7 +17,7 @@ Worker::Worker(Server& server, int index, net::Fd listener)
     : server_(server),
       index_(index),
       listener_(std::move(listener)),
-      thread_("sluice-w" + std::to_string(index)),
+      thread_("sluice-w" + std::to_string(index), server.config().clock),
       scratch_(new char[std::max(server.config().readBufferBytes, server.config().bulkReadBytes)]),
       scratchSize_(std::max(server.config().readBufferBytes, server.config().bulkReadBytes)) {}
 
@@ -25,9 +25,21 @@ Worker::~Worker() { thread_.stopAndJoin(); }
 
 const ServerConfig& Worker::config() const { return server_.config(); }
 
-void Worker::start() {
+Status Worker::start() {
+  if (auto err = loop().initError()) return sluice::unexpected(*err);
+  // Watched before the thread starts (epoll_ctl is thread-safe), so a failure is
+  // Server::start's error instead of a server that says it listens and never accepts.
+  if (auto st = loop().add(listener_.get(), EPOLLIN, this); !st)
+    return fail(ErrorCode::kSystem, "cannot watch the listening socket: " + st.error().message);
   thread_.start();
-  loop().post([this] { (void)loop().add(listener_.get(), EPOLLIN, this); });
+  return {};
+}
+
+void Worker::notice(std::string text) {
+  if (!config().emitEvents) return;
+  observe::Event ev{.kind = observe::EventKind::kServerNotice};
+  ev.text = std::move(text);
+  server_.events().push(std::move(ev));
 }
 
 void Worker::onIo(uint32_t) { acceptSome(); }
@@ -44,14 +56,17 @@ void Worker::acceptSome() {
     int fd = ::accept4(listener_.get(), reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return;
       if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
         // Out of descriptors: stop polling the listener (no busy loop) and retry on a timer, as nginx does.
         pauseAccept(100ms, std::strerror(errno));
+      } else {
+        notice(std::string("accept failed: ") + std::strerror(errno));
       }
       return;
     }
     net::Fd conn(fd);
-    net::setNoDelay(fd);
+    if (auto st = net::setNoDelay(fd); !st) continue;  // fails only on a socket the peer already tore down
     auto peer = net::SocketAddress::fromSockaddr(reinterpret_cast<sockaddr*>(&ss), len);
     auto local = net::SocketAddress::localOf(fd);
     stats.connectionsOpen.fetch_add(1, std::memory_order_relaxed);
@@ -63,30 +78,42 @@ void Worker::acceptSome() {
   }
 }
 
-void Worker::pauseAccept(std::chrono::milliseconds retry, const char* why) {
+void Worker::pauseAccept(std::chrono::milliseconds retry, const std::string& why) {
   if (!acceptPaused_) {
     acceptPaused_ = true;
-    (void)loop().modify(listener_.get(), 0, this);
     server_.stats().acceptPauses.fetch_add(1, std::memory_order_relaxed);
-    if (config().emitEvents) {
-      observe::Event ev{.kind = observe::EventKind::kServerNotice};
-      ev.text = std::string("accept paused: ") + why;
-      server_.events().push(std::move(ev));
-    }
+    std::string text = "accept paused: " + why;
+    // If the listener cannot be unwatched, level-triggered readiness repeats: the
+    // loop then retries accept each turn, which is busy but still correct.
+    if (auto st = loop().modify(listener_.get(), 0, this); !st) text += " (" + st.error().message + ")";
+    notice(std::move(text));
   }
   loop().runAfter(retry, [this] { resumeAccept(); });
 }
 
 void Worker::resumeAccept() {
   if (stopping_ || !acceptPaused_) return;
+  if (auto st = loop().modify(listener_.get(), EPOLLIN, this); !st) {
+    notice("accept not resumed, retrying: " + st.error().message);
+    loop().runAfter(100ms, [this] { resumeAccept(); });
+    return;
+  }
   acceptPaused_ = false;
-  (void)loop().modify(listener_.get(), EPOLLIN, this);
   acceptSome();
 }
 
 void Worker::onConnectionTimer(uint64_t id) {
   auto it = connections_.find(id);
   if (it != connections_.end()) it->second->onTimer();
+}
+
+void Worker::readSoon(uint64_t id) {
+  if (!readSoon_.insert(id).second) return;
+  loop().defer([this, id] {
+    readSoon_.erase(id);
+    auto it = connections_.find(id);
+    if (it != connections_.end()) it->second->onIo(EPOLLIN);
+  });
 }
 
 void Worker::release(uint64_t id) {
@@ -103,7 +130,8 @@ void Worker::checkStopDone() {
 void Worker::beginStop(std::chrono::steady_clock::time_point deadline) {
   loop().post([this, deadline] {
     stopping_ = true;
-    loop().remove(listener_.get());
+    // Closing the listener takes it out of epoll in any case; DEL first keeps the set exact.
+    (void)loop().remove(listener_.get());
     listener_.reset();
     std::vector<Connection*> conns;
     for (auto& [id, c] : connections_) conns.push_back(c.get());

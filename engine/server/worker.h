@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "engine/net/event_loop.h"
 #include "engine/net/socket.h"
@@ -18,7 +19,8 @@ class Worker final : public net::IoHandler {
   Worker(Server& server, int index, net::Fd listener);
   ~Worker();
 
-  void start();
+  /** Watches the listener and starts the loop thread; an error (in words) when either fails. */
+  Status start();
   /** Stops accepting, closes idle connections, finishes in-flight ones up to the deadline. Blocks. */
   void stop(std::chrono::steady_clock::time_point deadline) {
     beginStop(deadline);
@@ -41,10 +43,13 @@ class Worker final : public net::IoHandler {
   void release(uint64_t connectionId);
   /** A connection's timer fired (looked up by id: the connection may be gone). */
   void onConnectionTimer(uint64_t connectionId);
+  /** Reads a connection again on the next loop turn (TLS bytes held inside OpenSSL); once per turn. */
+  void readSoon(uint64_t connectionId);
 
  private:
   void acceptSome();
-  void pauseAccept(std::chrono::milliseconds retry, const char* why);
+  void pauseAccept(std::chrono::milliseconds retry, const std::string& why);
+  void notice(std::string text);
   void resumeAccept();
   void checkStopDone();
 
@@ -56,6 +61,7 @@ class Worker final : public net::IoHandler {
   std::unique_ptr<char[]> scratch_;
   size_t scratchSize_;
   bool acceptPaused_ = false;
+  std::unordered_set<uint64_t> readSoon_;  ///< connections with a read scheduled this turn
   bool stopping_ = false;
   std::chrono::steady_clock::time_point stopDeadline_{};
 };

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/server/router.h"
+#include "engine/tls/tls_settings.h"
 
 namespace sluice::site {
 
@@ -26,8 +27,10 @@ struct RouteOptions {
   std::vector<std::string> allowHosts;///< extra Host values beyond localhost, 127.0.0.1, ::1, the bound address
   std::string corsOrigin;             ///< empty: no CORS headers
   std::string proxyUpstream;          ///< "http://host:port": every request is forwarded there (reverse proxy)
+  tls::ClientSettings proxyTls;       ///< trust for an https:// upstream (--proxy-cacert, --proxy-insecure)
   std::string boundHost;              ///< the listen address host, for the Host allow-list
   uint16_t boundPort = 0;
+  bool allowOpenRedirect = false;     ///< /redirect-to may point anywhere, not only at this server
 };
 
 /** Upload (PUT/POST/PATCH), file listing and download. */

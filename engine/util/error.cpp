@@ -36,6 +36,7 @@ const char* errorCodeName(ErrorCode c) {
     case ErrorCode::kConnect: return "connect";
     case ErrorCode::kPoolExhausted: return "pool-exhausted";
     case ErrorCode::kProtocol: return "protocol";
+    case ErrorCode::kTls: return "tls";
   }
   return "unknown";
 }

@@ -38,6 +38,7 @@ enum class ErrorCode {
   kConnect,
   kPoolExhausted,
   kProtocol,
+  kTls,             ///< a TLS handshake or record failed (the message says why and what to do)
 };
 
 /** An error code plus a message written for the person reading it. */

@@ -11,14 +11,16 @@ std::shared_ptr<Router> makeDefaultRouter(const site::RouteOptions& options) {
   auto router = std::make_shared<Router>();
   if (!options.proxyUpstream.empty()) {
     // A reverse proxy forwards everything; a bad upstream answers 502 with the reason.
-    if (auto up = proxy::ProxyUpstream::create(options.proxyUpstream, options.maxBodyBytes ? options.maxBodyBytes : 8 * 1024 * 1024))
+    if (auto up = proxy::ProxyUpstream::create(options.proxyUpstream, options.maxBodyBytes ? options.maxBodyBytes : 8 * 1024 * 1024)) {
+      (*up)->setTls(options.proxyTls);
       proxy::addProxyRoutes(*router, *up);
+    }
     else
       router->add("", "/", Router::Match::kPrefix, [msg = up.error().message](const http::RequestHead&) {
         return server::makeErrorHandler(502, msg);
       });
   } else {
-    endpoints::addBuiltinRoutes(*router);
+    endpoints::addBuiltinRoutes(*router, {.allowOpenRedirect = options.allowOpenRedirect});
     endpoints::addFaultRoutes(*router);
     site::addSurfaceRoutes(*router, options);
   }

@@ -18,6 +18,7 @@ using namespace std::chrono_literals;
 using sluice::net::Clock;
 using sluice::net::EventLoop;
 using sluice::net::LoopThread;
+using sluice::net::ManualClock;
 
 namespace {
 
@@ -61,6 +62,7 @@ class TestEventLoop : public QObject {
   void timersFireInOrderAndNotEarly();
   void timersWithTheSameDeadlineKeepTheirOrder();
   void cancelStopsATimer();
+  void manualClockFiresTimersOnlyWhenAdvanced();
   void stopFromAnotherThread();
   void tasksPostedBeforeStopStillRun();
   void deferRunsAfterTheCurrentTask();
@@ -172,19 +174,15 @@ void TestEventLoop::timersWithTheSameDeadlineKeepTheirOrder() {
 }
 
 void TestEventLoop::cancelStopsATimer() {
-  LoopThread lt;
+  auto clock = std::make_shared<ManualClock>();
+  LoopThread lt("sluice-test", clock);
   lt.start();
   EventLoop& loop = lt.loop();
   std::atomic<int> cancelledRan{0}, keptRan{0}, selfCancelRan{0};
-  std::promise<void> done;
-  auto fut = done.get_future();
   EventLoop::TimerId selfId = 0;
   QVERIFY(runOnLoop(loop, [&] {
     auto id = loop.runAfter(20ms, [&] { ++cancelledRan; });
-    loop.runAfter(40ms, [&] {
-      ++keptRan;
-      done.set_value();
-    });
+    loop.runAfter(40ms, [&] { ++keptRan; });
     loop.cancel(id);
     loop.cancel(id);           // twice: nothing happens
     loop.cancel(987654321);    // unknown: nothing happens
@@ -192,15 +190,27 @@ void TestEventLoop::cancelStopsATimer() {
     selfId = loop.runAfter(30ms, [&] { ++selfCancelRan; });
     loop.runAfter(10ms, [&] { loop.cancel(selfId); });
   }));
-  QVERIFY(fut.wait_for(2s) == std::future_status::ready);
-  // Wait past every deadline, then check.
-  QVERIFY(runOnLoop(loop, [] {}));
-  std::this_thread::sleep_for(50ms);
+  // Step through every deadline: advance() returns once the loop ran all that was due.
+  for (int step = 0; step < 5; ++step) QVERIFY(clock->advance(10ms));
+  QCOMPARE(keptRan.load(), 1);
   QVERIFY(runOnLoop(loop, [&] { loop.cancel(selfId); }));  // cancelling a dead timer is fine too
   lt.stopAndJoin();
   QCOMPARE(cancelledRan.load(), 0);
   QCOMPARE(selfCancelRan.load(), 0);
   QCOMPARE(keptRan.load(), 1);
+}
+
+void TestEventLoop::manualClockFiresTimersOnlyWhenAdvanced() {
+  auto clock = std::make_shared<ManualClock>();
+  LoopThread lt("sluice-test", clock);
+  lt.start();
+  std::atomic<int> ran{0};
+  QVERIFY(runOnLoop(lt.loop(), [&] { lt.loop().runAfter(1h, [&] { ++ran; }); }));
+  QVERIFY(clock->advance(59min));
+  QCOMPARE(ran.load(), 0);
+  QVERIFY(clock->advance(1min));
+  QCOMPARE(ran.load(), 1);
+  lt.stopAndJoin();
 }
 
 void TestEventLoop::stopFromAnotherThread() {
@@ -288,7 +298,8 @@ void TestEventLoop::readinessReachesTheHandler() {
   // After remove(), readiness no longer reaches the handler.
   QVERIFY(runOnLoop(lt.loop(), [&] { lt.loop().remove(fds[0]); }));
   QCOMPARE(::write(fds[1], "d", 1), ssize_t(1));
-  std::this_thread::sleep_for(50ms);
+  // Two round trips: at least one whole epoll_wait ran after the write.
+  QVERIFY(runOnLoop(lt.loop(), [] {}));
   QVERIFY(runOnLoop(lt.loop(), [] {}));
   QCOMPARE(h.bytes.load(), 3);
   lt.stopAndJoin();

@@ -111,7 +111,8 @@ void TestClientPeers::nginxClosesIdleConnection() {
 }
 
 void TestClientPeers::pythonHttp10CloseDelimited() {
-  std::string dir = test::makeTempDir("client-python");
+  const test::TempDir tmp("client-python");  // removed even when a check below fails
+  const std::string& dir = tmp.path();
   std::ofstream(dir + "/hello.txt") << std::string(100000, 'p');
   uint16_t port = test::freeLoopbackPort();
   test::ChildProcess py;
@@ -132,7 +133,6 @@ void TestClientPeers::pythonHttp10CloseDelimited() {
   QCOMPARE(client.stats().connectionsOpened, uint64_t{3});
   QCOMPARE(client.stats().failures, uint64_t{0});
   py.terminate(2s);
-  test::removeTree(dir);
 }
 
 void TestClientPeers::twoGibDownloadBoundedMemory() {

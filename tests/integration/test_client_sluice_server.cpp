@@ -82,7 +82,8 @@ void TestClientSluiceServer::chunkedAndUploads() {
   QCOMPARE(out.size(), size_t{10000});
   e->body.release();
   // A file streamed with Content-Length.
-  std::string dir = test::makeTempDir("client-upload");
+  const test::TempDir tmp("client-upload");  // removed even when a check below fails
+  const std::string& dir = tmp.path();
   std::ofstream(dir + "/up.bin") << std::string(500000, 'u');
   Request put = *Request::get(server.url("/upload/client-up.bin"));
   put.method = "PUT";
@@ -94,7 +95,6 @@ void TestClientSluiceServer::chunkedAndUploads() {
   QVERIFY2(p->response.status == 201 || p->response.status == 200, answer.c_str());
   QVERIFY2(answer.find("500000") != std::string::npos, answer.c_str());
   p->body.release();
-  test::removeTree(dir);
 }
 
 #if __has_include("test_client_sluice_server.moc")

@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "support/framing_probe.h"
 #include "support/raw_client.h"
 #include "support/serve_fixture.h"
 
@@ -17,15 +18,17 @@ using sluice::test::RawClient;
 
 namespace {
 
+const QByteArray& kSmuggled = sluice::test::kSmuggledRequest;
 template <size_t N>
 QByteArray raw(const char (&s)[N]) {
-  return QByteArray(s, N - 1);  // keeps embedded NUL bytes
+  return sluice::test::rawBytes(s);
 }
-
-const QByteArray kSmuggled = "GET /status/299 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 const QByteArray kEcho = "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\n";
 const QByteArray kGet = "GET /status/200 HTTP/1.1\r\n";
 const QByteArray kNoEcho = "-";  // the row's body is not checked
+// The row's body is not checked, and sent in pieces /echo's 200 may already be on the
+// wire when the framing breaks: then a close (nothing smuggled answered) is all there can be.
+const QByteArray kStreams = "~";
 
 }  // namespace
 
@@ -99,7 +102,7 @@ void TestHostileSmuggling::table_data() {
   row("§3.2.2 absolute-form", "GET http://127.0.0.1/status/200 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 200, false);
   row("§3.2.2 absolute-form, empty path", "GET http://localhost:9?x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 301, false);
   row("§3.2.2 absolute-form to another host", "GET http://evil.example/status/200 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 403, false);
-  row("§3.2.2 absolute-form with userinfo", "GET http://u@127.0.0.1/status/200 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 400, false);
+  row("§3.2.2 absolute-form with userinfo", "GET http://u@127.0.0.1/status/200 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 400, true);
   row("§3.2 Host with a port", kGet + "Host: 127.0.0.1:1\r\n\r\n", 200, false);
   row("§3.2 Host localhost", kGet + "Host: localhost\r\n\r\n", 200, false);
   row("HTTP/1.0 without Host", "GET /status/200 HTTP/1.0\r\n\r\n", 200, true);
@@ -152,8 +155,9 @@ void TestHostileSmuggling::table_data() {
       chunkedHead + "5;x=" + QByteArray(20 * 1024, 'a') + "\r\nhello\r\n0\r\n\r\n" + kSmuggled, 413, true);
   // /echo answers as the body streams: a framing error after the 200 head has
   // started can only abort that response (close, no complete response), never 400.
-  row("bad chunk line end while /echo streams", chunkedHead + "5\r\nhello\n0\r\n\r\n" + kSmuggled, 0, true);
-  row("chunk data too long while /echo streams", chunkedHead + "3\r\nhello\r\n0\r\n\r\n" + kSmuggled, 0, true);
+  // Sent whole, /echo's 200 is still queued when the framing breaks: it is taken back and 400 sent.
+  row("bad chunk line end while /echo streams", chunkedHead + "5\r\nhello\n0\r\n\r\n" + kSmuggled, 400, true, kStreams);
+  row("chunk data too long while /echo streams", chunkedHead + "3\r\nhello\r\n0\r\n\r\n" + kSmuggled, 400, true, kStreams);
   row("bare LF ends the last chunk", sinkChunked + "5\r\nhello\r\n0\n\n" + kSmuggled, 400, true);
 
   // ---- Content-Length values (§6.2, §6.3 item 5; 9110 §8.6)
@@ -186,10 +190,10 @@ void TestHostileSmuggling::table_data() {
   // ---- Host (§3.2; 9110 §7.2; DNS-rebinding allow-list)
   row("§3.2 missing Host", kGet + "Accept: */*\r\n\r\n" + kSmuggled, 400, true);
   row("§3.2 two Host headers", kGet + "Host: 127.0.0.1\r\nHost: evil.example\r\n\r\n" + kSmuggled, 400, true);
-  row("§3.2 Host list", kGet + "Host: 127.0.0.1, evil.example\r\n\r\n", 400, false);
-  row("§3.2 Host with userinfo", kGet + "Host: user@127.0.0.1\r\n\r\n", 400, false);
-  row("§3.2 Host with a bad port", kGet + "Host: 127.0.0.1:abc\r\n\r\n", 400, false);
-  row("§3.2 Host with a space", kGet + "Host: 127.0.0.1 evil\r\n\r\n", 400, false);
+  row("§3.2 Host list", kGet + "Host: 127.0.0.1, evil.example\r\n\r\n", 400, true);
+  row("§3.2 Host with userinfo", kGet + "Host: user@127.0.0.1\r\n\r\n", 400, true);
+  row("§3.2 Host with a bad port", kGet + "Host: 127.0.0.1:abc\r\n\r\n", 400, true);
+  row("§3.2 Host with a space", kGet + "Host: 127.0.0.1 evil\r\n\r\n", 400, true);
   row("Host not on the allow-list", kGet + "Host: evil.example\r\n\r\n", 403, false);
 
   // ---- request line (§3)
@@ -229,7 +233,7 @@ void TestHostileSmuggling::table() {
     auto r = c.readFinalResponse(3s);
     QVERIFY2(r, (c.error() + " / got: " + c.received()).c_str());
     QCOMPARE(r->status, status);
-    if (echo != kNoEcho) QCOMPARE(QByteArray::fromStdString(r->body), echo);
+    if (echo != kNoEcho && echo != kStreams) QCOMPARE(QByteArray::fromStdString(r->body), echo);
     if (close) {
       QVERIFY2(r->header("Connection").value_or("").find("close") != std::string::npos, r->head.c_str());
       QVERIFY(c.readUntilClose(3s) != RawClient::PeerState::kOpen);
@@ -248,10 +252,8 @@ void TestHostileSmuggling::table() {
 }
 
 void TestHostileSmuggling::expectHealthy() {
-  // A new connection is served normally.
-  auto ok = sluice::test::fetch(srv_.port(), "GET /status/200 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-  QVERIFY(ok);
-  QCOMPARE(ok->status, 200);
+  const std::string problem = sluice::test::unhealthy(srv_.port());
+  QVERIFY2(problem.empty(), problem.c_str());
 }
 
 void TestHostileSmuggling::tableOneByteAtATime() {
@@ -264,14 +266,12 @@ void TestHostileSmuggling::tableOneByteAtATime() {
   // every few bytes (big rows in 64-byte pieces to stay quick).
   RawClient c(srv_.port());
   QVERIFY(c.connected());
-  qsizetype step = request.size() > 512 ? 64 : 1;
-  bool sent = true;
-  for (qsizetype i = 0; i < request.size() && sent; i += step) {
-    sent = c.send(std::string_view(request.constData() + i, size_t(std::min(step, request.size() - i))));
-    if (i % 16 == 0) c.waitReadable(1ms);
-  }
-  if (status == 0) {
-    QVERIFY(!c.readFinalResponse(3s));
+  sluice::test::sendInPieces(c, request, request.size() > 512 ? 64 : 1, 16, 1ms);
+  if (status == 0 || echo == kStreams) {
+    auto r = c.readFinalResponse(3s);
+    QVERIFY(status != 0 || !r);
+    if (r && echo == kStreams) QVERIFY2(r->status == status || r->status == 200, r->head.c_str());
+    QVERIFY(c.readUntilClose(3s) != RawClient::PeerState::kOpen);
     QVERIFY2(c.received().find(" 299 ") == std::string::npos, c.received().c_str());
     return;
   }

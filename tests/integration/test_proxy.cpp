@@ -76,7 +76,8 @@ class TestProxy : public QObject {
   }
 
   void uploadsPassThrough() {
-    std::string dir = sluice::test::makeTempDir("proxy-up");
+    const sluice::test::TempDir tmp("proxy-up");  // removed even when a check below fails
+    const std::string& dir = tmp.path();
     std::string src = dir + "/src.bin";
     {
       std::ofstream f(src, std::ios::binary);
@@ -86,7 +87,6 @@ class TestProxy : public QObject {
     QCOMPARE(r.exitCode, 0);
     QVERIFY2(r.out.find("\"sha256\":\"" + sha256Of(src) + "\"") != std::string::npos, r.out.c_str());
     QCOMPARE(sha256Of(upstream_.uploadDir() + "/through-proxy.txt"), sha256Of(src));
-    sluice::test::removeTree(dir);
   }
 
   void deadUpstreamGets502InWords() {

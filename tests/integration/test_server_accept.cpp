@@ -1,8 +1,10 @@
 // The accept loop survives running out of descriptors (EMFILE): a sluice-cli child runs
 // with a low RLIMIT_NOFILE, more clients connect than it may accept, and it must neither
 // spin (CPU measured from /proc/<pid>/stat) nor stay deaf once descriptors free up.
+// A server that cannot start listening says so: Server::start fails in words, and so does the CLI.
 #include <QtTest/QtTest>
 
+#include <cerrno>
 #include <memory>
 #include <string>
 #include <thread>
@@ -11,6 +13,8 @@
 #include "support/process.h"
 #include "support/raw_client.h"
 #include "support/serve_fixture.h"
+#include "engine/net/event_loop.h"
+#include "engine/server/server.h"
 
 using namespace std::chrono_literals;
 using sluice::test::CliServer;
@@ -22,7 +26,62 @@ class TestServerAccept : public QObject {
 
  private slots:
   void descriptorExhaustionDoesNotSpinAndRecovers();
+  void listenerWatchFailureIsAStartError();
+  void cliReportsLoopSetupFailureInWords();
 };
+
+namespace {
+class FixedHandler final : public sluice::server::RequestHandler {
+ public:
+  void onHead(sluice::server::Exchange& ex) override { ex.respond(204, {}, {}); }
+};
+}  // namespace
+
+void TestServerAccept::listenerWatchFailureIsAStartError() {
+  using namespace sluice;
+  auto router = std::make_shared<server::Router>();
+  router->add("", "/", server::Router::Match::kPrefix, [](const http::RequestHead&) { return std::make_unique<FixedHandler>(); });
+  server::ServerConfig cfg;
+  cfg.listen = "127.0.0.1:0";
+  server::Server failing(cfg, router);
+  net::EventLoop::failNextAdds(1, ENOSPC);  // as epoll_ctl does at fs.epoll.max_user_watches
+  auto st = failing.start();
+  net::EventLoop::failNextAdds(0, 0);
+  QVERIFY2(!st, "start() succeeded although the listener could not be watched");
+  QVERIFY2(st.error().message.find("cannot watch the listening socket") != std::string::npos, st.error().message.c_str());
+  QVERIFY2(st.error().message.find(std::strerror(ENOSPC)) != std::string::npos, st.error().message.c_str());
+  QVERIFY(!failing.running());
+
+  // Nothing was left half-started: the same server starts and answers afterwards.
+  QVERIFY2(failing.start(), "second start failed");
+  auto r = sluice::test::fetch(failing.port(), makeRequest("GET", "/x"));
+  QVERIFY(r && r->status == 204);
+  failing.stop();
+}
+
+void TestServerAccept::cliReportsLoopSetupFailureInWords() {
+  // Lowest limits first: each one leaves the CLI fewer descriptors. Some limit lets the
+  // listening socket open but not the loop's epoll or eventfd descriptor.
+  bool sawLoopError = false;
+  for (uint64_t limit = 3; limit <= 24 && !sawLoopError; ++limit) {
+    sluice::test::SpawnOptions opts;
+    opts.maxOpenFiles = limit;
+    CliServer s;
+    if (s.start({"--workers", "1"}, opts, 3s)) {
+      s.stop();
+      break;  // enough descriptors from here on
+    }
+    auto exit = s.process().wait(3s);
+    const bool loaderFailed = s.process().stderrText().find("error while loading shared libraries") != std::string::npos;
+    if (exit && exit->exited && exit->code == 127 && loaderFailed) continue;  // too few even to load libstdc++
+    QVERIFY2(exit && exit->exited && exit->code == 1, ("limit " + std::to_string(limit) + ": " + s.error()).c_str());
+    const std::string err = s.process().stderrText();
+    QVERIFY2(err.find("sluice-cli serve: ") != std::string::npos && err.find("Too many open files") != std::string::npos,
+             err.c_str());
+    sawLoopError = err.find("event loop") != std::string::npos;
+  }
+  QVERIFY2(sawLoopError, "no descriptor limit made the event loop setup fail");
+}
 
 void TestServerAccept::descriptorExhaustionDoesNotSpinAndRecovers() {
   constexpr uint64_t kFdLimit = 32;

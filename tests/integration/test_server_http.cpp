@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "support/process.h"
+#include "engine/net/loop_clock.h"
 #include "support/raw_client.h"
 #include "support/serve_fixture.h"
 
@@ -100,12 +101,17 @@ void TestServerHttp::keepAliveReuseWithCurl() {
 
 void TestServerHttp::keepAliveSurvivesAnIdlePause() {
   // Idle between requests for longer than the drain bound (1 s) but far less than the keep-alive timeout.
-  RawClient c(srv_.port());
+  auto clock = std::make_shared<sluice::net::ManualClock>();
+  sluice::server::ServerConfig cfg;
+  cfg.clock = clock;
+  sluice::test::InProcessServer srv;
+  QVERIFY2(srv.start(cfg), srv.error().c_str());
+  RawClient c(srv.port());
   QVERIFY(c.connected());
   auto a = roundTrip(c, makeRequest("GET", "/status/200"));
   QVERIFY2(a, c.error().c_str());
   QCOMPARE(a->status, 200);
-  std::this_thread::sleep_for(1300ms);
+  QVERIFY(clock->advance(1300ms));
   auto b = roundTrip(c, makeRequest("GET", "/status/201"));
   QVERIFY2(b, qPrintable(QString::fromStdString("second request on the idle connection: " + c.error())));
   QCOMPARE(b->status, 201);

@@ -1,5 +1,6 @@
 // Each server limit through a real socket: the status a peer gets, that the connection
 // closes where it should, and that changing the configured value changes the outcome.
+// The timeouts are in test_server_timeouts.cpp, on a manual clock.
 #include <QtTest/QtTest>
 
 #include <chrono>
@@ -78,14 +79,6 @@ class TestServerLimits : public QObject {
   void bodyLimitIsConfigurable();
   void chunkedBodyOverLimitGets413MidStream();
   void chunkExtensionOverLimitGets413();
-  void slowHeadGets408AndClose();
-  void trickleDoesNotExtendTheHeaderTimeout();
-  void silentConnectionIsClosedAtTheHeaderTimeout();
-  void headerTimeoutIsConfigurable();
-  void stalledBodyGets408();
-  void bodyIdleTimeoutIsConfigurable();
-  void idleKeepAliveIsClosedQuietly();
-  void keepAliveTimeoutIsConfigurable();
   void maxConnectionsHoldsTheNextOneBack();
   void maxConnectionsIsConfigurable();
 
@@ -209,147 +202,6 @@ void TestServerLimits::chunkExtensionOverLimitGets413() {
   l.parse.maxChunkExtension = 64 * 1024;
   QVERIFY(large.start(l));
   QCOMPARE(sendAndRead(large.port(), req, false).status, 200);
-}
-
-void TestServerLimits::slowHeadGets408AndClose() {
-  InProcessServer srv;
-  ServerConfig cfg = config();
-  cfg.headerTimeout = 300ms;
-  QVERIFY(srv.start(cfg));
-  RawClient c(srv.port());
-  auto t0 = Clock::now();
-  QVERIFY(c.send("GET /status/200 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "));
-  auto r = c.readFinalResponse(3s);
-  QVERIFY2(r, c.error().c_str());
-  QCOMPARE(r->status, 408);
-  const auto ms = msSince(t0);
-  QVERIFY2(ms >= 250 && ms < 2000, qPrintable(QString("408 after %1 ms").arg(ms)));
-  QCOMPARE(c.readUntilClose(3s), RawClient::PeerState::kClosed);
-  QVERIFY(srv.server().stats().snapshot().timeouts >= 1);
-}
-
-void TestServerLimits::trickleDoesNotExtendTheHeaderTimeout() {
-  InProcessServer srv;
-  ServerConfig cfg = config();
-  cfg.headerTimeout = 300ms;
-  QVERIFY(srv.start(cfg));
-  RawClient c(srv.port());
-  auto t0 = Clock::now();
-  QVERIFY(c.send("GET /status/200 HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
-  // Slowloris: one header byte every 50 ms, never finishing the head.
-  bool answered = false;
-  for (int i = 0; i < 40 && !answered; ++i) {
-    if (!c.send("X")) break;  // the server may already have closed
-    answered = c.waitReadable(50ms);
-  }
-  auto r = c.readFinalResponse(2s);
-  QVERIFY2(r, c.error().c_str());
-  QCOMPARE(r->status, 408);
-  const auto ms = msSince(t0);
-  QVERIFY2(ms < 1200, qPrintable(QString("408 only after %1 ms of trickling").arg(ms)));
-  QVERIFY(c.readUntilClose(3s) != RawClient::PeerState::kOpen);
-}
-
-void TestServerLimits::silentConnectionIsClosedAtTheHeaderTimeout() {
-  InProcessServer srv;
-  ServerConfig cfg = config();
-  cfg.headerTimeout = 300ms;
-  QVERIFY(srv.start(cfg));
-  RawClient c(srv.port());
-  auto t0 = Clock::now();
-  // Connect and send nothing: the connection must not live (and count) forever.
-  QCOMPARE(c.readUntilClose(3s), RawClient::PeerState::kClosed);
-  const auto ms = msSince(t0);
-  QVERIFY2(ms >= 250 && ms < 2000, qPrintable(QString("closed after %1 ms").arg(ms)));
-  QTRY_COMPARE_WITH_TIMEOUT(srv.server().stats().snapshot().connectionsOpen, uint64_t{0}, 2000);
-}
-
-void TestServerLimits::headerTimeoutIsConfigurable() {
-  InProcessServer fast, slow;
-  ServerConfig f = config();
-  f.headerTimeout = 300ms;
-  ServerConfig s = config();
-  s.headerTimeout = 1500ms;
-  QVERIFY(fast.start(f));
-  QVERIFY(slow.start(s));
-  RawClient a(fast.port()), b(slow.port());
-  const std::string partial = "GET /status/200 HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-  QVERIFY(a.send(partial));
-  QVERIFY(b.send(partial));
-  auto ra = a.readFinalResponse(2s);
-  QVERIFY2(ra, a.error().c_str());
-  QCOMPARE(ra->status, 408);
-  // The slow server is still waiting for the head: finishing it now gets a normal answer.
-  QVERIFY2(!b.waitReadable(200ms), b.received().c_str());
-  QVERIFY(b.send("\r\n"));
-  auto rb = b.readFinalResponse(2s);
-  QVERIFY2(rb, b.error().c_str());
-  QCOMPARE(rb->status, 200);
-}
-
-void TestServerLimits::stalledBodyGets408() {
-  InProcessServer srv;
-  ServerConfig cfg = config();
-  cfg.bodyIdleTimeout = 300ms;
-  QVERIFY(srv.start(cfg));
-  RawClient c(srv.port());
-  QVERIFY(c.send(makeRequest("PUT", "/sink", "Content-Length: 1000\r\n", std::string(100, 'p'))));
-  auto t0 = Clock::now();
-  auto r = c.readFinalResponse(3s);
-  QVERIFY2(r, c.error().c_str());
-  QCOMPARE(r->status, 408);
-  const auto ms = msSince(t0);
-  QVERIFY2(ms >= 250 && ms < 2000, qPrintable(QString("408 after %1 ms").arg(ms)));
-  QCOMPARE(c.readUntilClose(3s), RawClient::PeerState::kClosed);
-}
-
-void TestServerLimits::bodyIdleTimeoutIsConfigurable() {
-  InProcessServer srv;
-  ServerConfig cfg = config();
-  cfg.bodyIdleTimeout = 1500ms;
-  QVERIFY(srv.start(cfg));
-  RawClient c(srv.port());
-  QVERIFY(c.send(makeRequest("PUT", "/sink", "Content-Length: 200\r\n", std::string(100, 'p'))));
-  // Pauses shorter than the timeout, each followed by more bytes: the body completes.
-  QVERIFY(!c.waitReadable(500ms));
-  QVERIFY(c.send(std::string(50, 'q')));
-  QVERIFY(!c.waitReadable(500ms));
-  QVERIFY(c.send(std::string(50, 'r')));
-  auto r = c.readFinalResponse(2s);
-  QVERIFY2(r, c.error().c_str());
-  QCOMPARE(r->status, 200);
-  QVERIFY2(r->body.find("\"bytes\":200") != std::string::npos, r->body.c_str());
-}
-
-void TestServerLimits::idleKeepAliveIsClosedQuietly() {
-  InProcessServer srv;
-  ServerConfig cfg = config();
-  cfg.keepAliveTimeout = 300ms;
-  QVERIFY(srv.start(cfg));
-  RawClient c(srv.port());
-  QVERIFY(c.send(makeRequest("GET", "/status/200")));
-  auto r = c.readFinalResponse(2s);
-  QVERIFY2(r, c.error().c_str());
-  auto t0 = Clock::now();
-  QCOMPARE(c.readUntilClose(3s), RawClient::PeerState::kClosed);
-  const auto ms = msSince(t0);
-  QVERIFY2(ms >= 200 && ms < 2000, qPrintable(QString("closed after %1 ms idle").arg(ms)));
-  QVERIFY2(c.received().empty(), "an idle close sends no bytes (no 408)");
-}
-
-void TestServerLimits::keepAliveTimeoutIsConfigurable() {
-  InProcessServer srv;
-  ServerConfig cfg = config();
-  cfg.keepAliveTimeout = 2000ms;
-  QVERIFY(srv.start(cfg));
-  RawClient c(srv.port());
-  QVERIFY(c.send(makeRequest("GET", "/status/200")));
-  QVERIFY(c.readFinalResponse(2s));
-  QCOMPARE(c.readUntilClose(700ms), RawClient::PeerState::kOpen);
-  QVERIFY(c.send(makeRequest("GET", "/status/201")));
-  auto r = c.readFinalResponse(2s);
-  QVERIFY2(r, c.error().c_str());
-  QCOMPARE(r->status, 201);
 }
 
 void TestServerLimits::maxConnectionsHoldsTheNextOneBack() {

@@ -16,7 +16,8 @@ class TestUploadMemory : public QObject {
  private slots:
   void oneGiBUploadKeepsRssFlat() {
     QVERIFY2(!curlPath().empty(), "curl is required (make deps)");
-    std::string root = makeTempDir("upload-mem");
+    const sluice::test::TempDir tmp("upload-mem");  // removed even when a check below fails
+    const std::string& root = tmp.path();
     UploadServer s;
     QVERIFY2(s.start(root + "/up", {"--quiet"}), s.error().c_str());
     // Warm up (first-use allocations), then take the baseline.
@@ -36,7 +37,6 @@ class TestUploadMemory : public QObject {
     qInfo("server RSS before %.1f MiB, peak during 1 GiB upload %.1f MiB", *base / 1048576.0, *peak / 1048576.0);
     QVERIFY2(*peak < *base + 16 * 1024 * 1024, "server memory grew by 16 MiB or more during the upload");
     s.stop();
-    removeTree(root);
   }
 };
 

@@ -46,6 +46,7 @@ bool waitForPort(uint16_t port, int timeoutMs) {
 
 ClientNginx::ClientNginx(NginxOptions o) {
   dir_ = makeTempDir("client-nginx");
+  tls_ = !o.tlsCert.empty();
   port_ = freeLoopbackPort();
   ::chmod(dir_.c_str(), 0755);  // nginx workers may run as nobody
   if (o.bigFileBytes > 0) {
@@ -62,10 +63,15 @@ ClientNginx::ClientNginx(NginxOptions o) {
        << "  fastcgi_temp_path " << dir_ << "/fcgi; uwsgi_temp_path " << dir_ << "/uwsgi; scgi_temp_path " << dir_ << "/scgi;\n"
        << "  keepalive_timeout " << o.keepaliveTimeoutS << "s;\n  keepalive_requests " << o.keepaliveRequests << ";\n"
        << "  sendfile on;\n"
-       << "  server {\n    listen 127.0.0.1:" << port_ << ";\n    root " << dir_ << ";\n"
-       << "    location = / { return 200 '$connection $connection_requests\\n'; }\n"
+       << "  server {\n    listen 127.0.0.1:" << port_ << (o.tlsCert.empty() ? "" : " ssl") << ";\n    root " << dir_ << ";\n";
+  if (!o.tlsCert.empty())
+    conf << "    ssl_certificate " << o.tlsCert << ";\n    ssl_certificate_key " << o.tlsKey << ";\n"
+         << "    ssl_protocols TLSv1.2 TLSv1.3;\n    ssl_session_cache shared:tls:1m;\n"
+         << "    location = /tls { return 200 '$connection $ssl_protocol $ssl_session_reused\\n'; }\n";
+  conf << "    location = / { return 200 '$connection $connection_requests\\n'; }\n"
        << "    location = /post { return 200 'posted\\n'; }\n"
-       << "    location = /big { default_type application/octet-stream; }\n  }\n}\n";
+       << "    location = /big { default_type application/octet-stream; }\n"
+       << o.extraLocations << "  }\n}\n";
   conf.close();
   child_ = std::make_unique<ChildProcess>();
   if (!child_->start({"/usr/sbin/nginx", "-p", dir_, "-c", dir_ + "/nginx.conf", "-g", "daemon off;"})) {
@@ -81,7 +87,13 @@ ClientNginx::~ClientNginx() {
   removeTree(dir_);
 }
 
-std::string ClientNginx::url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+std::string ClientNginx::url(const std::string& path) const {
+  return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_) + path;
+}
+
+std::string ClientNginx::httpsUrl(const std::string& host, const std::string& path) const {
+  return "https://" + host + ":" + std::to_string(port_) + path;
+}
 
 int ClientNginx::acceptedConnections() const {
   std::ifstream in(dir_ + "/access.log");

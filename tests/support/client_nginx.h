@@ -15,6 +15,9 @@ struct NginxOptions {
   int keepaliveTimeoutS = 5;
   int keepaliveRequests = 10000;
   uint64_t bigFileBytes = 0;  ///< 0: no /big
+  std::string tlsCert;        ///< set: listen with TLS (1.2 and 1.3) using this PEM chain and tlsKey
+  std::string tlsKey;
+  std::string extraLocations;  ///< more nginx "location" blocks for the server
 };
 
 class ClientNginx {
@@ -25,7 +28,9 @@ class ClientNginx {
   bool ok() const { return ok_; }
   const std::string& error() const { return error_; }
   uint16_t port() const { return port_; }
+  /** http://127.0.0.1:PORT/path, or https://HOST:PORT/path with TLS (host defaults to 127.0.0.1). */
   std::string url(const std::string& path = "/") const;
+  std::string httpsUrl(const std::string& host, const std::string& path = "/") const;
   int pid() const { return child_ ? child_->pid() : 0; }
   /** Distinct connections nginx accepted, from its access log ($connection). */
   int acceptedConnections() const;
@@ -34,6 +39,7 @@ class ClientNginx {
   std::string dir_;
   uint16_t port_ = 0;
   bool ok_ = false;
+  bool tls_ = false;
   std::string error_;
   std::unique_ptr<ChildProcess> child_;
 };

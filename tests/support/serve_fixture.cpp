@@ -2,6 +2,9 @@
 
 #include <unistd.h>
 
+#include <chrono>
+#include <thread>
+
 #include "engine/site/site_options.h"
 #include "engine/wiring/default_router.h"
 #include "support/test_env.h"
@@ -50,9 +53,9 @@ bool CliServer::start(const std::vector<std::string>& args, const SpawnOptions& 
     return false;
   }
   line_ = *line;
-  const std::string prefix = "listening on http://";
   auto colon = line_.rfind(':');
-  if (line_.rfind(prefix, 0) != 0 || colon == std::string::npos) {
+  https_ = line_.rfind("listening on https://", 0) == 0;
+  if ((!https_ && line_.rfind("listening on http://", 0) != 0) || colon == std::string::npos) {
     error_ = "unexpected first stdout line: '" + line_ + "'";
     return false;
   }
@@ -60,7 +63,9 @@ bool CliServer::start(const std::vector<std::string>& args, const SpawnOptions& 
   return port_ != 0;
 }
 
-std::string CliServer::url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+std::string CliServer::url(const std::string& path) const {
+  return (https_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_) + path;
+}
 
 ExitInfo CliServer::stop(std::chrono::milliseconds grace) {
   if (proc_.pid() <= 0) return {};
@@ -94,6 +99,26 @@ bool InProcessServer::start(server::ServerConfig config, const std::function<voi
 
 std::string InProcessServer::url(const std::string& path) const {
   return "http://127.0.0.1:" + std::to_string(port()) + path;
+}
+
+namespace {
+template <typename Pred>
+bool waitFor(Pred pred, std::chrono::milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+}  // namespace
+
+bool InProcessServer::waitBytesIn(uint64_t n, std::chrono::milliseconds timeout) {
+  return server_ && waitFor([&] { return server_->stats().snapshot().bytesIn >= n; }, timeout);
+}
+
+bool InProcessServer::waitAccepted(uint64_t n, std::chrono::milliseconds timeout) {
+  return server_ && waitFor([&] { return server_->stats().snapshot().connectionsAccepted >= n; }, timeout);
 }
 
 void InProcessServer::stop(std::chrono::milliseconds grace) {

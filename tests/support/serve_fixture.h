@@ -40,7 +40,7 @@ class CliServer {
   /** Why start() failed, with the child's stderr. */
   const std::string& error() const { return error_; }
   uint16_t port() const { return port_; }
-  /** "http://127.0.0.1:PORT" + path */
+  /** "http://127.0.0.1:PORT" + path (https:// when the server said so) */
   std::string url(const std::string& path = "/") const;
   /** The first stdout line as printed. */
   const std::string& listeningLine() const { return line_; }
@@ -55,6 +55,7 @@ class CliServer {
   std::string error_;
   std::string line_;
   uint16_t port_ = 0;
+  bool https_ = false;
 };
 
 class InProcessServer {
@@ -75,6 +76,10 @@ class InProcessServer {
   std::string url(const std::string& path = "/") const;
   server::Server& server() { return *server_; }
   void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(500));
+  /** Waits (bounded) until the server has read at least n bytes in all, so a manual clock may move. */
+  bool waitBytesIn(uint64_t n, std::chrono::milliseconds timeout = std::chrono::seconds(2));
+  /** Waits (bounded) until the server has accepted at least n connections. */
+  bool waitAccepted(uint64_t n, std::chrono::milliseconds timeout = std::chrono::seconds(2));
 
  private:
   std::unique_ptr<server::Server> server_;

@@ -9,4 +9,18 @@ std::string makeTempDir(const std::string& tag);
 /** Removes a folder tree; ignores errors. */
 void removeTree(const std::string& path);
 
+/** A temporary folder that is removed when it goes out of scope, also when a test fails early. */
+class TempDir {
+ public:
+  explicit TempDir(const std::string& tag) : path_(makeTempDir(tag)) {}
+  ~TempDir() { removeTree(path_); }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  bool ok() const { return !path_.empty(); }
+
+ private:
+  std::string path_;
+};
+
 }  // namespace sluice::test

@@ -9,7 +9,7 @@
 #include <QTest>
 #include <memory>
 
-#include "support/test_env.h"
+#include "support/ui_window.h"
 #include "ui/bridge/client_bridge.h"
 #include "ui/bridge/scenario_runner.h"
 #include "ui/panels/main_window.h"
@@ -17,19 +17,13 @@
 #include "ui/widgets/connection_lanes.h"
 
 using namespace sluice::ui;
+using sluice::test::child;
 
 class TestPoolPanel : public QObject {
   Q_OBJECT
 
  private:
-  std::string dir_;
-
-  template <typename T>
-  static T* child(QWidget* w, const char* name) {
-    T* c = w->findChild<T*>(QLatin1String(name));
-    if (!c) qFatal("no widget named %s", name);
-    return c;
-  }
+  sluice::test::UiWindowFixture fx_{"ui-pool"};
 
   // Runs the scenario through the panel's controls; returns its result.
   static ScenarioResult run(MainWindow& w, int requests, int concurrency, const QString& policy) {
@@ -58,18 +52,10 @@ class TestPoolPanel : public QObject {
   }
 
  private slots:
-  void initTestCase() {
-    dir_ = sluice::test::makeTempDir("ui-pool");
-    QVERIFY(!dir_.empty());
-  }
-  void cleanupTestCase() { sluice::test::removeTree(dir_); }
+  void initTestCase() { QVERIFY(fx_.ok()); }
 
   void releaseReusesLanesLeakPilesThemUp() {
-    MainWindowOptions o;
-    o.listen = QStringLiteral("127.0.0.1:0");
-    o.historyFile = QString::fromStdString(dir_) + QStringLiteral("/history.json");
-    o.restoreState = false;
-    MainWindow w(o);
+    MainWindow w(fx_.options());
     w.show();
     QVERIFY2(!w.embeddedUrl().isEmpty(), qPrintable(w.embeddedError()));
     QCOMPARE(child<QLineEdit>(&w, "scenarioUrl")->text(), w.embeddedUrl() + QStringLiteral("/bytes/65536"));

@@ -16,7 +16,7 @@
 
 #include "engine/observe/process_stats.h"
 #include "engine/util/units.h"
-#include "support/test_env.h"
+#include "support/ui_window.h"
 #include "ui/bridge/client_bridge.h"
 #include "ui/requests/curl_command.h"
 #include "ui/models/history_model.h"
@@ -24,30 +24,15 @@
 #include "ui/panels/request_panel.h"
 
 using namespace sluice::ui;
+using sluice::test::child;
 
 class TestRequestPanel : public QObject {
   Q_OBJECT
 
  private:
-  std::string dir_;
-  QString historyFile() const { return QString::fromStdString(dir_) + QStringLiteral("/history.json"); }
-
-  std::unique_ptr<MainWindow> makeWindow() {
-    MainWindowOptions o;
-    o.listen = QStringLiteral("127.0.0.1:0");
-    o.historyFile = historyFile();
-    o.restoreState = false;
-    auto w = std::make_unique<MainWindow>(o);
-    w->show();
-    return w;
-  }
-
-  template <typename T>
-  static T* child(QWidget* w, const char* name) {
-    T* c = w->findChild<T*>(QLatin1String(name));
-    if (!c) qFatal("no widget named %s", name);
-    return c;
-  }
+  sluice::test::UiWindowFixture fx_{"ui-request"};
+  QString historyFile() const { return fx_.path(QStringLiteral("history.json")); }
+  std::unique_ptr<MainWindow> makeWindow() { return fx_.open(); }
 
   // True when the summary shows a finished transfer.
   static bool finished(QLabel* summary) {
@@ -59,10 +44,8 @@ class TestRequestPanel : public QObject {
  private slots:
   void initTestCase() {
     QApplication::setOrganizationName(QStringLiteral("SluiceTest"));
-    dir_ = sluice::test::makeTempDir("ui-request");
-    QVERIFY(!dir_.empty());
+    QVERIFY(fx_.ok());
   }
-  void cleanupTestCase() { sluice::test::removeTree(dir_); }
 
   void getFillsStatusHeadersAndBody() {
     auto w = makeWindow();

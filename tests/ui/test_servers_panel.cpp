@@ -10,39 +10,25 @@
 #include <QTableWidget>
 #include <QTest>
 
-#include "support/test_env.h"
+#include "support/ui_window.h"
 #include "ui/bridge/server_host.h"
 #include "ui/panels/main_window.h"
 #include "ui/panels/servers_panel.h"
 
 using namespace sluice::ui;
+using sluice::test::child;
 
 class TestServersPanel : public QObject {
   Q_OBJECT
 
  private:
-  std::string dir_;
-
-  template <typename T>
-  static T* child(QWidget* w, const char* name) {
-    T* c = w->findChild<T*>(QLatin1String(name));
-    if (!c) qFatal("no widget named %s", name);
-    return c;
-  }
+  sluice::test::UiWindowFixture fx_{"ui-servers"};
 
  private slots:
-  void initTestCase() {
-    dir_ = sluice::test::makeTempDir("ui-servers");
-    QVERIFY(!dir_.empty());
-  }
-  void cleanupTestCase() { sluice::test::removeTree(dir_); }
+  void initTestCase() { QVERIFY(fx_.ok()); }
 
   void secondServerOnPortZeroShowsItsRealPort() {
-    MainWindowOptions o;
-    o.listen = QStringLiteral("127.0.0.1:0");
-    o.historyFile = QString::fromStdString(dir_) + QStringLiteral("/history.json");
-    o.restoreState = false;
-    MainWindow w(o);
+    MainWindow w(fx_.options());
     w.show();
     w.serversDock()->raise();
     QVERIFY(!w.embeddedUrl().isEmpty());
@@ -51,7 +37,7 @@ class TestServersPanel : public QObject {
     child<QLineEdit>(&w, "newServerListen")->setText(QStringLiteral("127.0.0.1:0"));
     auto* mode = child<QComboBox>(&w, "newServerMode");
     mode->setCurrentIndex(1);  // buffered
-    child<QLineEdit>(&w, "newServerDir")->setText(QString::fromStdString(dir_) + QStringLiteral("/uploads"));
+    child<QLineEdit>(&w, "newServerDir")->setText(fx_.path(QStringLiteral("uploads")));
     child<QLineEdit>(&w, "newServerMaxBody")->setText(QStringLiteral("10M"));
     QTest::mouseClick(child<QPushButton>(&w, "addServerButton"), Qt::LeftButton);
 
@@ -89,14 +75,10 @@ class TestServersPanel : public QObject {
   }
 
   void proxyServerForwardsToTheEmbeddedOne() {
-    MainWindowOptions o;
-    o.listen = QStringLiteral("127.0.0.1:0");
-    o.historyFile = QString::fromStdString(dir_) + QStringLiteral("/history2.json");
-    o.restoreState = false;
-    MainWindow w(o);
+    MainWindow w(fx_.options(QStringLiteral("history2.json")));
     w.show();
     child<QLineEdit>(&w, "newServerListen")->setText(QStringLiteral("127.0.0.1:0"));
-    child<QLineEdit>(&w, "newServerDir")->setText(QString::fromStdString(dir_) + QStringLiteral("/proxy-uploads"));
+    child<QLineEdit>(&w, "newServerDir")->setText(fx_.path(QStringLiteral("proxy-uploads")));
     child<QLineEdit>(&w, "newServerProxy")->setText(w.embeddedUrl());
     QTest::mouseClick(child<QPushButton>(&w, "addServerButton"), Qt::LeftButton);
     ServerHost* proxy = w.serversPanel()->hosts().at(1);

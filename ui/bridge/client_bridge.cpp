@@ -77,6 +77,7 @@ std::expected<client::Request, QString> toEngineRequest(const RequestSpec& spec)
     if (h.enabled && !h.name.trimmed().isEmpty()) r.headers.add(h.name.trimmed().toStdString(), h.value.toStdString());
   r.forceNewConnection = spec.forceNewConnection;
   r.noReturnToPool = spec.noReturnToPool;
+  if (spec.decode && !r.headers.has("Accept-Encoding")) r.headers.add("Accept-Encoding", "gzip, deflate, br");
   if (spec.bodyKind == RequestSpec::BodyKind::kText) {
     if (!spec.contentType.isEmpty() && !r.headers.has("Content-Type")) r.headers.add("Content-Type", spec.contentType.toStdString());
     std::string text = spec.bodyText.toStdString();
@@ -141,6 +142,15 @@ std::shared_ptr<Transfer> ClientBridge::send(const RequestSpec& spec, const Send
   }
   active_[t->localId()] = t;
   t->setNotify([q = changes_](quint64 id) { q->push(id); });
+  if (spec.followRedirects) {
+    std::weak_ptr<Transfer> w = t;
+    t->setRedirects(*request, [c = client_.get(), w](client::Request next) -> std::function<void()> {
+      uint64_t hop = c->send(std::move(next), [w](Result<client::Exchange> r) {
+        if (auto self = w.lock()) self->onHead(std::move(r));
+      });
+      return [c, hop] { c->cancel(hop); };
+    });
+  }
   uint64_t id = client_->send(std::move(*request), [t](Result<client::Exchange> r) { t->onHead(std::move(r)); });
   // Cancel before the head: the engine closes the connection and fails the request.
   // (destroyClient() cancels every active transfer before the client goes.)

@@ -49,8 +49,11 @@ void Transfer::onHead(Result<client::Exchange> result) {
     if (!result) {
       view_.error = fromStd(result.error().message);
       finishLocked(cancelled_ ? TransferView::Phase::kCancelled : TransferView::Phase::kFailed);
+    } else if (!cancelled_ && followRedirect(*result)) {
+      // The next hop is on its way, or the chain ended with its error.
     } else {
       const client::Response& r = result->response;
+      if (!view_.hops.isEmpty() && sent_) view_.finalUrl = fromStd(client::urlText(sent_->url));
       view_.requestId = r.requestId;
       view_.connectionId = r.connectionId;
       view_.status = r.status;
@@ -60,6 +63,7 @@ void Transfer::onHead(Result<client::Exchange> result) {
       view_.reused = r.verdict.reused;
       view_.timings = r.timings;
       view_.contentType = fromStd(std::string(r.headers.get("Content-Type")));
+      startDecoding(r);
       body_ = std::move(result->body);
       view_.total = body_.contentLength();
       if (cancelled_) {
@@ -88,6 +92,61 @@ void Transfer::onHead(Result<client::Exchange> result) {
   ping();
 }
 
+bool Transfer::followRedirect(client::Exchange& ex) {
+  const client::Response& r = ex.response;
+  if (!spec_.followRedirects || !sent_ || !resend_ || !client::isRedirectStatus(r.status)) return false;
+  std::string location(r.headers.get("Location"));
+  view_.hops.append({r.status, fromStd(sent_->method), fromStd(client::urlText(sent_->url)), fromStd(location), r.requestId,
+                     r.connectionId, fromStd(r.verdict.text())});
+  ex.body.release();  // a redirect's own body: drained within the drain policy, or the connection closed
+  auto stop = [&](const QString& why) {
+    view_.status = r.status;
+    view_.reason = fromStd(r.reason);
+    view_.requestId = r.requestId;
+    view_.connectionId = r.connectionId;
+    view_.error = why;
+    finishLocked(TransferView::Phase::kFailed);
+    return true;
+  };
+  if (view_.hops.size() > spec_.maxRedirects)
+    return stop(QStringLiteral("stopped after %1 redirects (the limit)").arg(spec_.maxRedirects));
+  client::RedirectPolicy policy;
+  policy.follow = true;
+  auto next = client::nextRedirectRequest(*sent_, r.status, location, policy);
+  if (!next) return stop(fromStd(next.error().message));
+  QString nextUrl = fromStd(client::urlText(next->url)), nextMethod = fromStd(next->method);
+  for (const auto& h : view_.hops) {
+    if (h.method == nextMethod && h.url == nextUrl)
+      return stop(QStringLiteral("redirect loop: %1 %2 was already answered with a redirect").arg(nextMethod, nextUrl));
+  }
+  sent_ = *next;
+  cancelHook_ = resend_(std::move(*next));
+  return true;
+}
+
+void Transfer::startDecoding(const client::Response& r) {
+  view_.contentEncoding = fromStd(std::string(r.headers.get("Content-Encoding")));
+  if (!spec_.decode || view_.contentEncoding.isEmpty()) return;
+  auto dec = http::ContentDecoder::create(r.headers.get("Content-Encoding"));
+  view_.decoding = true;
+  if (dec) decoder_ = std::move(*dec);
+  else view_.decodeError = fromStd(dec.error().message);
+}
+
+// With mutex_ held. A decoding failure stops the preview (never garbage); the wire bytes still count and save.
+std::string_view Transfer::previewBytes(std::string_view wire) {
+  if (!view_.decoding) return wire;
+  if (!decoder_) return {};
+  decoded_.clear();
+  if (auto st = decoder_->decode(wire, decoded_); !st) {
+    view_.decodeError = fromStd(st.error().message);
+    decoder_.reset();
+    return {};
+  }
+  view_.decodedBytes = decoder_->decodedBytes();
+  return decoded_;
+}
+
 client::BodyStream::Action Transfer::onData(std::string_view d) {
   bytes_.fetch_add(d.size(), std::memory_order_relaxed);
   if (file_ && std::fwrite(d.data(), 1, d.size(), file_) != d.size()) {
@@ -97,6 +156,7 @@ client::BodyStream::Action Transfer::onData(std::string_view d) {
     file_ = nullptr;
   }
   std::lock_guard lock(mutex_);
+  d = previewBytes(d);
   if (view_.previewCapped) return client::BodyStream::Action::kContinue;
   size_t room = previewCap_ - std::min<size_t>(previewCap_, static_cast<size_t>(view_.preview.size()));
   size_t n = std::min(room, d.size());
@@ -115,6 +175,9 @@ void Transfer::onEnd(const Status& status) {
       file_ = nullptr;
     }
     if (!status) view_.error = fromStd(status.error().message);
+    if (status && decoder_) {
+      if (auto st = decoder_->finish(); !st) view_.decodeError = fromStd(st.error().message);
+    }
     if (!saveTo_.isEmpty())
       view_.note = fileError_.isEmpty() ? QStringLiteral("body saved to %1%2").arg(saveTo_, status ? QString() : QStringLiteral(" (incomplete)"))
                                         : fileError_;

@@ -17,6 +17,8 @@
 #include <optional>
 
 #include "engine/client/client.h"
+#include "engine/client/redirect.h"
+#include "engine/http/content_coding.h"
 #include "ui/requests/request_spec.h"
 
 namespace sluice::ui {
@@ -41,6 +43,22 @@ struct TransferView {
   QString error;             ///< the engine's error text, when failed
   QString note;              ///< release policy outcome, save file outcome
   qint64 elapsedMs = 0;      ///< since send, or until the end
+  QString contentEncoding;   ///< the Content-Encoding value, when the body had one
+  bool decoding = false;     ///< the body is decoded (Decode was on); preview holds decoded bytes
+  quint64 decodedBytes = 0;  ///< when decoding
+  QString decodeError;       ///< why decoding stopped (unknown coding, corrupt, a bomb)
+  /** The redirects followed before this response, oldest first. */
+  struct Hop {
+    int status = 0;
+    QString method;
+    QString url;
+    QString location;
+    quint64 requestId = 0;
+    quint64 connectionId = 0;
+    QString verdict;
+  };
+  QList<Hop> hops;
+  QString finalUrl;          ///< the URL that answered last, when redirects were followed
   bool holdingStream = false;
 
   bool final() const { return phase == Phase::kDone || phase == Phase::kFailed || phase == Phase::kCancelled; }
@@ -72,6 +90,16 @@ class Transfer : public std::enable_shared_from_this<Transfer> {
     std::lock_guard lock(mutex_);
     cancelHook_ = std::move(hook);
   }
+  /**
+   * How to send the next hop of a redirect chain (set by the bridge with the first
+   * request).
+   */
+  using Resend = std::function<std::function<void()>(client::Request)>;  ///< returns the new hop's cancel hook
+  void setRedirects(client::Request first, Resend resend) {
+    std::lock_guard lock(mutex_);
+    sent_ = std::move(first);
+    resend_ = std::move(resend);
+  }
   /** GUI: release a stream held by the late or leak policy. */
   void releaseHeld();
   /** GUI: drop a held stream without release (the engine records "leaked"). */
@@ -84,6 +112,11 @@ class Transfer : public std::enable_shared_from_this<Transfer> {
   void applyEndPolicy(bool ok);
   void finishLocked(TransferView::Phase phase);
   void openSaveFile();
+  void startDecoding(const client::Response& r);
+  /** With mutex_ held: true when r was a redirect and the next hop went out (or the chain failed). */
+  bool followRedirect(client::Exchange& ex);
+  /** The bytes the preview shows: decoded when decoding, else the wire bytes. */
+  std::string_view previewBytes(std::string_view wire);
   void ping() {
     if (notify_) notify_(localId_);
   }
@@ -103,6 +136,10 @@ class Transfer : public std::enable_shared_from_this<Transfer> {
   qint64 endNs_ = 0;
   std::atomic<quint64> bytes_{0};
   std::FILE* file_ = nullptr;  ///< loop thread only once open
+  std::unique_ptr<http::ContentDecoder> decoder_;  ///< loop thread only
+  std::optional<client::Request> sent_;  ///< the request of the current hop, when following
+  Resend resend_;
+  std::string decoded_;
   QString fileError_;
 };
 

@@ -120,12 +120,15 @@ QVariant HistoryModel::data(const QModelIndex& index, int role) const {
   switch (role) {
     case Qt::DisplayRole: {
       QString status = e.status ? QString::number(e.status) : e.error.isEmpty() ? QStringLiteral("…") : QStringLiteral("ERR");
-      QString tail = e.status ? QStringLiteral("  · %1 · %2 ms").arg(formatBytes(e.bytes)).arg(e.ms) : QString();
-      return QStringLiteral("%1  %2%3").arg(status, hostLabel(e.spec), tail);
+      bool hop = !e.chain.isEmpty() && !e.chain.startsWith(QChar(0x2192));  // a redirect hop: its body was not read
+      QString tail = e.status && !hop ? QStringLiteral("  · %1 · %2 ms").arg(formatBytes(e.bytes)).arg(e.ms) : QString();
+      QString label = hostLabel(e.spec);
+      if (!e.chain.isEmpty()) label = e.chain.startsWith(QChar(0x2192)) ? label + QLatin1Char(' ') + e.chain : QStringLiteral("↳ ") + label;
+      return QStringLiteral("%1  %2%3").arg(status, label, tail);
     }
     case Qt::ToolTipRole:
-      return QStringLiteral("%1 %2\n%3\n%4%5")
-          .arg(e.spec.method, e.spec.url, e.when.toString(Qt::ISODate),
+      return QStringLiteral("%1 %2\n%3\n%4%5%6")
+          .arg(e.spec.method, e.spec.url, e.chain.isEmpty() ? QString() : e.chain + QLatin1Char('\n'), e.when.toString(Qt::ISODate),
                e.verdict.isEmpty() ? QString() : e.verdict + QLatin1Char('\n'), e.error);
     case Qt::ForegroundRole:
       if (!e.error.isEmpty() || e.status >= 500) return QColor(0xd0, 0x40, 0x40);
@@ -169,7 +172,9 @@ void HistoryModel::update(quint64 localId, const TransferView& v) {
     e.timings = v.timings;
     e.reused = v.reused;
     e.timingsKnown = v.status != 0;
+    if (!v.finalUrl.isEmpty()) e.chain = QStringLiteral("→ ") + v.finalUrl;
     emit dataChanged(index(row), index(row));
+    addHops(row, v);
     scheduleSave();
     return;
   }
@@ -186,6 +191,30 @@ void HistoryModel::addEntries(const QList<HistoryEntry>& entries) {
   if (entries_.size() > kMaxEntries) entries_.resize(kMaxEntries);
   endResetModel();
   scheduleSave();
+}
+
+void HistoryModel::addHops(int row, const TransferView& v) {
+  if (v.hops.isEmpty() || (row + 1 < entries_.size() && entries_[row + 1].chain.startsWith(QLatin1String("hop ")) &&
+                           entries_[row + 1].when == entries_[row].when))
+    return;
+  const HistoryEntry& head = entries_[row];
+  QString last = v.finalUrl.isEmpty() ? tr("failed: %1").arg(v.error) : tr("final %1").arg(v.finalUrl);
+  beginInsertRows({}, row + 1, row + static_cast<int>(v.hops.size()));
+  for (int i = 0; i < v.hops.size(); ++i) {
+    const auto& h = v.hops[i];
+    HistoryEntry e;
+    e.spec = head.spec;
+    e.spec.method = h.method;
+    e.spec.url = h.url;
+    e.when = head.when;
+    e.status = h.status;
+    e.verdict = h.verdict;
+    e.requestId = h.requestId;
+    e.connectionId = h.connectionId;
+    e.chain = tr("hop %1 of %2 of %3 %4 → %5").arg(i + 1).arg(v.hops.size() + 1).arg(head.spec.method, head.spec.url, last);
+    entries_.insert(row + 1 + i, e);
+  }
+  endInsertRows();
 }
 
 int HistoryModel::rowForRequestId(quint64 requestId) const {

@@ -23,6 +23,7 @@ struct HistoryEntry {
   quint64 requestId = 0;   ///< the engine's id (lanes show it)
   quint64 connectionId = 0;
   quint64 localId = 0;     ///< this session's transfer id; 0 for loaded entries
+  QString chain;           ///< a redirect hop: "hop 1 of 3 of GET http://a → final http://b"; the final entry: "→ http://b"
   // Kept for HAR exports (this session's entries only; not saved in the history file).
   QString reason;
   QList<QPair<QString, QString>> responseHeaders;
@@ -63,6 +64,8 @@ class HistoryModel : public QAbstractListModel {
 
  private:
   void load();
+  /** Inserts one row per redirect hop under the chain's entry (once). */
+  void addHops(int row, const TransferView& v);
   void scheduleSave() { saveTimer_.start(); }
 
   QString path_;

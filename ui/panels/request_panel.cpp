@@ -189,6 +189,10 @@ QWidget* RequestPanel::buildConnectionTab() {
   forceNew_->setObjectName(QStringLiteral("forceNewCheck"));
   noReturn_ = new QCheckBox(tr("Don't return the connection to the pool afterwards"), w);
   noReturn_->setObjectName(QStringLiteral("noReturnCheck"));
+  decode_ = new QCheckBox(tr("Decode content (ask for gzip, deflate, br; the response shows wire and decoded bytes)"), w);
+  decode_->setObjectName(QStringLiteral("decodeCheck"));
+  follow_ = new QCheckBox(tr("Follow redirects (at most 10; each hop is its own request in the history and lanes)"), w);
+  follow_->setObjectName(QStringLiteral("followRedirectsCheck"));
   release_ = new QComboBox(w);
   release_->setObjectName(QStringLiteral("releaseCombo"));
   for (auto p : {ReleasePolicy::kAtEnd, ReleasePolicy::kNow, ReleasePolicy::kReset, ReleasePolicy::kLate,
@@ -199,6 +203,8 @@ QWidget* RequestPanel::buildConnectionTab() {
   help->setWordWrap(true);
   form->addRow(forceNew_);
   form->addRow(noReturn_);
+  form->addRow(decode_);
+  form->addRow(follow_);
   form->addRow(tr("Release policy"), release_);
   form->addRow(help);
   return w;
@@ -226,6 +232,8 @@ RequestSpec RequestPanel::spec() const {
   s.chunked = chunked_->isChecked();
   s.forceNewConnection = forceNew_->isChecked();
   s.noReturnToPool = noReturn_->isChecked();
+  s.decode = decode_->isChecked();
+  s.followRedirects = follow_->isChecked();
   s.release = static_cast<ReleasePolicy>(release_->currentData().toInt());
   return s;
 }
@@ -242,6 +250,8 @@ void RequestPanel::setSpec(const RequestSpec& s) {
   chunked_->setChecked(s.chunked);
   forceNew_->setChecked(s.forceNewConnection);
   noReturn_->setChecked(s.noReturnToPool);
+  decode_->setChecked(s.decode);
+  follow_->setChecked(s.followRedirects);
   release_->setCurrentIndex(release_->findData(static_cast<int>(s.release)));
   updateBodyControls();
 }

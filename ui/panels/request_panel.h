@@ -89,6 +89,8 @@ class RequestPanel : public QWidget {
   QCheckBox* chunked_;
   QCheckBox* forceNew_;
   QCheckBox* noReturn_;
+  QCheckBox* decode_;
+  QCheckBox* follow_;
   QComboBox* release_;
   QLabel* message_;
   ResponseView* response_;

@@ -200,6 +200,7 @@ void ResponseView::showView(const TransferView& v) {
   error_->setText(QStringLiteral("⚠ ") + v.error);
   QString verdict = v.verdict.isEmpty() ? QString() : tr("Connection: %1").arg(v.verdict);
   if (!v.note.isEmpty()) verdict += (verdict.isEmpty() ? QString() : QStringLiteral("\n")) + v.note;
+  if (!v.hops.isEmpty()) verdict += (verdict.isEmpty() ? QString() : QStringLiteral("\n")) + redirectText(v);
   verdict_->setText(verdict);
   verdict_->setVisible(!verdict.isEmpty());
   showProgress(v);
@@ -229,6 +230,7 @@ void ResponseView::showProgress(const TransferView& v) {
     progress_->setFormat(running ? QString() : QStringLiteral("%p%"));
     rate_->setText(tr("%1 · %2").arg(formatBytes(v.bytes), formatRate(rate)));
   }
+  if (!v.contentEncoding.isEmpty()) rate_->setText(rate_->text() + decodingText(v));
 }
 
 void ResponseView::showHeaders(const TransferView& v) {
@@ -240,6 +242,21 @@ void ResponseView::showHeaders(const TransferView& v) {
     headers_->setItem(i, 1, new QTableWidgetItem(v.headers[i].second));
   }
   headers_->resizeColumnToContents(0);
+}
+
+QString ResponseView::redirectText(const TransferView& v) {
+  QStringList steps;
+  for (const auto& h : v.hops) steps << QStringLiteral("%1 %2 (request #%3)").arg(h.status).arg(h.url).arg(h.requestId);
+  QString chain = steps.join(QStringLiteral(" → "));
+  QString s = v.hops.size() == 1 ? tr("Followed 1 redirect: %1").arg(chain)
+                                 : tr("Followed %1 redirects: %2").arg(QString::number(v.hops.size()), chain);
+  if (!v.finalUrl.isEmpty()) s += tr(" → final URL %1").arg(v.finalUrl);
+  return s;
+}
+
+QString ResponseView::decodingText(const TransferView& v) {
+  if (!v.decoding) return tr(" · %1 on the wire, not decoded").arg(v.contentEncoding);
+  return tr(" · wire %1, decoded %2 (%3)").arg(formatBytes(v.bytes), formatBytes(v.decodedBytes), v.contentEncoding);
 }
 
 void ResponseView::showPreview(const TransferView& v, bool force) {
@@ -254,6 +271,13 @@ void ResponseView::showPreview(const TransferView& v, bool force) {
   QString note;
   QString text = renderPreview(v.preview, v.contentType, previewMode_->currentData().toString(), v.previewCapped, &note);
   body_->setPlainText(text);
+  if (!v.contentEncoding.isEmpty() && (!v.decoding || !v.decodeError.isEmpty())) {
+    // Compressed bytes are never shown as text: say why the preview is empty or stopped.
+    if (!v.decoding) body_->clear();
+    note = v.decoding ? v.decodeError
+                      : tr("the body is %1-encoded: turn on Decode (Connection tab) to read it; Save keeps the wire bytes")
+                            .arg(v.contentEncoding);
+  }
   previewNote_->setText(note);
 }
 

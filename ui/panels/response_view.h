@@ -51,6 +51,10 @@ class ResponseView : public QWidget {
   void showProgress(const TransferView& v);
   void showHeaders(const TransferView& v);
   void showPreview(const TransferView& v, bool force);
+  /** " · wire 8 KiB, decoded 3 MiB (gzip)" for a compressed body. */
+  static QString decodingText(const TransferView& v);
+  /** "Followed 2 redirects: 302 http://a (request #4) → ... → final URL http://b". */
+  static QString redirectText(const TransferView& v);
 
   std::shared_ptr<Transfer> transfer_;
   bool finalShown_ = false;

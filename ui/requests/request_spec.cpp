@@ -61,7 +61,7 @@ QJsonObject RequestSpec::toJson() const {
                      {"headers", hs},            {"body", bodyKindKey(bodyKind)},
                      {"bodyText", bodyText},     {"contentType", contentType},
                      {"bodyFile", bodyFile},     {"chunked", chunked},
-                     {"forceNew", forceNewConnection}, {"noReturn", noReturnToPool},
+                     {"forceNew", forceNewConnection}, {"noReturn", noReturnToPool}, {"decode", decode}, {"followRedirects", followRedirects}, {"maxRedirects", maxRedirects},
                      {"release", releasePolicyKey(release)}};
 }
 
@@ -80,6 +80,9 @@ RequestSpec RequestSpec::fromJson(const QJsonObject& o) {
   s.chunked = o.value("chunked").toBool();
   s.forceNewConnection = o.value("forceNew").toBool();
   s.noReturnToPool = o.value("noReturn").toBool();
+  s.decode = o.value("decode").toBool();
+  s.followRedirects = o.value("followRedirects").toBool();
+  s.maxRedirects = o.value("maxRedirects").toInt(10);
   s.release = releasePolicyFromKey(o.value("release").toString());
   return s;
 }

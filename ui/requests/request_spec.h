@@ -40,6 +40,9 @@ struct RequestSpec {
   bool chunked = false;
   bool forceNewConnection = false;
   bool noReturnToPool = false;
+  bool decode = false;  ///< ask for gzip, deflate, br and decode the body as it streams
+  bool followRedirects = false;  ///< follow 3xx as curl -L does; each hop is its own request
+  int maxRedirects = 10;
   ReleasePolicy release = ReleasePolicy::kAtEnd;
 
   bool operator==(const RequestSpec&) const = default;

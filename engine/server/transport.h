@@ -1,0 +1,70 @@
+#pragma once
+/** The byte transport under a server connection: plain TCP now, TLS can slot in beside it. */
+#include <sys/uio.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "engine/net/socket.h"
+
+namespace sluice::server {
+
+/** The outcome of one transport call. */
+struct IoResult {
+  enum class Kind { kDone, kWouldBlock, kEof, kError };
+  Kind kind = Kind::kDone;
+  size_t bytes = 0;  ///< bytes moved (kDone)
+  int error = 0;     ///< errno (kError)
+
+  static IoResult done(size_t n) { return {Kind::kDone, n, 0}; }
+  static IoResult wouldBlock() { return {Kind::kWouldBlock, 0, 0}; }
+  static IoResult eof() { return {Kind::kEof, 0, 0}; }
+  static IoResult failed(int err) { return {Kind::kError, 0, err}; }
+};
+
+/**
+ * The socket I/O a Connection does, and nothing else: the connection's state
+ * machine never calls read/writev/sendfile itself. A TLS transport implements
+ * the same calls over SSL_read/SSL_write (and sendFile with pread + write).
+ * Interrupted calls are retried inside; kWouldBlock means wait for epoll.
+ */
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual int fd() const = 0;
+  virtual IoResult read(char* dst, size_t cap) = 0;
+  virtual IoResult writev(const iovec* iov, size_t count) = 0;
+  /** Sends up to max bytes of an open file from offset; kEof when the file has fewer. */
+  virtual IoResult sendFile(int fileFd, uint64_t offset, size_t max) = 0;
+  /** Half-closes the write side (FIN, or TLS close_notify then FIN). */
+  virtual void shutdownWrite() = 0;
+  /** Closes the descriptor; with reset, the peer sees RST instead of FIN. */
+  virtual void close(bool reset) = 0;
+  /** TLS: the transport waits for writability (a handshake step or a write). */
+  virtual bool wantsWrite() const { return false; }
+  /** TLS: decrypted bytes wait inside the library: read again before waiting on epoll. */
+  virtual bool pending() const { return false; }
+  /** TLS: why the handshake failed, in words; empty otherwise. */
+  virtual const std::string& failure() const {
+    static const std::string kNone;
+    return kNone;
+  }
+};
+
+/** Plain TCP: read(2), sendmsg(2) with MSG_NOSIGNAL, sendfile(2). */
+class PlainTransport final : public Transport {
+ public:
+  explicit PlainTransport(net::Fd fd) : fd_(std::move(fd)) {}
+  int fd() const override { return fd_.get(); }
+  IoResult read(char* dst, size_t cap) override;
+  IoResult writev(const iovec* iov, size_t count) override;
+  IoResult sendFile(int fileFd, uint64_t offset, size_t max) override;
+  void shutdownWrite() override;
+  void close(bool reset) override;
+
+ private:
+  net::Fd fd_;
+};
+
+}  // namespace sluice::server

@@ -1,0 +1,52 @@
+#pragma once
+/**
+ * The GUI suites' shared fixture: a temporary folder (removed even when a test fails),
+ * main windows whose embedded server listens on 127.0.0.1:0 with their history in that
+ * folder, and lookup of named child widgets. Header-only: only tests/ui link Qt Widgets.
+ */
+#include <QString>
+#include <QWidget>
+
+#include <memory>
+#include <string>
+
+#include "support/test_env.h"
+#include "ui/panels/main_window.h"
+
+namespace sluice::test {
+
+/** The child widget with this object name; a missing one ends the test run, naming it. */
+template <typename T>
+T* child(QWidget* w, const char* name) {
+  T* c = w->findChild<T*>(QLatin1String(name));
+  if (!c) qFatal("no widget named %s", name);
+  return c;
+}
+
+class UiWindowFixture {
+ public:
+  explicit UiWindowFixture(const std::string& tag) : dir_(tag) {}
+  bool ok() const { return dir_.ok(); }
+  const std::string& dir() const { return dir_.path(); }
+  QString path(const QString& name) const { return QString::fromStdString(dir_.path()) + QLatin1Char('/') + name; }
+
+  /** Options for a fresh window: server on port 0, history file `history` in the folder, no restored state. */
+  ui::MainWindowOptions options(const QString& history = QStringLiteral("history.json")) const {
+    ui::MainWindowOptions o;
+    o.listen = QStringLiteral("127.0.0.1:0");
+    o.historyFile = path(history);
+    o.restoreState = false;
+    return o;
+  }
+  /** A shown window with options(). */
+  std::unique_ptr<ui::MainWindow> open(const QString& history = QStringLiteral("history.json")) const {
+    auto w = std::make_unique<ui::MainWindow>(options(history));
+    w->show();
+    return w;
+  }
+
+ private:
+  TempDir dir_;
+};
+
+}  // namespace sluice::test
