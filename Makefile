@@ -9,7 +9,7 @@ GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Uni
 DEPS := cmake g++ make ninja-build pkg-config qt6-base-dev node-llhttp libgl-dev \
         libssl-dev nlohmann-json3-dev liburiparser-dev zlib1g-dev libbrotli-dev openssl locales-all \
         curl nginx python3 xvfb xauth imagemagick wrk nghttp2-client hyperfine valgrind \
-        procps iproute2 fonts-dejavu-core
+        procps iproute2 fonts-dejavu-core desktop-file-utils appstream dpkg-dev
 # Only `make fuzz` installs these: clang 16 with libc++ 16 (std::expected, as in production)
 # and the compiler-rt runtimes that -fsanitize=fuzzer,address,undefined link.
 FUZZ_DEPS := clang-16 libc++-16-dev libc++abi-16-dev libclang-rt-16-dev
@@ -18,7 +18,7 @@ FUZZ_SECONDS ?= 60
 # ccache, when the machine has it, makes rebuilds in several checkouts cheap (not required).
 LAUNCHER := $(shell command -v ccache >/dev/null 2>&1 && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
-.PHONY: all deps build run test test-asan test-tsan bench fuzz screenshots clean
+.PHONY: all deps build install package run test test-asan test-tsan bench fuzz screenshots clean
 all: build
 
 deps:
@@ -30,6 +30,16 @@ $(BUILD_DIR)/CMakeCache.txt:
 build: deps $(BUILD_DIR)/CMakeCache.txt
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# Installs both binaries, the .desktop file, the icon, AppStream metainfo and the .http MIME type
+# (PREFIX defaults to /usr/local; DESTDIR works as usual).
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
+
+# A Debian package in $(BUILD_DIR) (cpack -G DEB; dependencies from dpkg-shlibdeps).
+package: build
+	cd $(BUILD_DIR) && cpack -G DEB
+
 run: build
 	./scripts/run-gui.sh $(BUILD_DIR)
 
@@ -38,13 +48,13 @@ test: build
 
 # The engine, CLI and integration suites under AddressSanitizer + UBSan (CI runs this too).
 test-asan: deps
-	cmake -S . -B build-asan -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=Release -DSLUICE_SANITIZE=address -DSLUICE_BUILD_UI=OFF
+	cmake -S . -B build-asan -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=Release -DSLUICE_SANITIZE=address -DSLUICE_BUILD_UI=OFF $(LAUNCHER)
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j 2 --timeout 900
 
 # The engine and the client/server integration suites under ThreadSanitizer.
 test-tsan: deps
-	cmake -S . -B build-tsan -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=Release -DSLUICE_SANITIZE=thread -DSLUICE_BUILD_UI=OFF
+	cmake -S . -B build-tsan -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=Release -DSLUICE_SANITIZE=thread -DSLUICE_BUILD_UI=OFF $(LAUNCHER)
 	cmake --build build-tsan -j $(JOBS)
 	cd build-tsan && ctest --output-on-failure -j 2 --timeout 900 -R 'engine/|client|server_http|proxy'
 

@@ -9,8 +9,6 @@
 namespace sluice::cli {
 namespace {
 
-double ms(uint64_t us) { return static_cast<double>(us) / 1000.0; }
-
 // XML text and attribute escaping: five characters, and control characters dropped
 // (XML 1.0 cannot carry them). No XML library is in the CLI's dependencies.
 std::string xmlEscape(std::string_view s) {
@@ -41,17 +39,7 @@ std::string releasePolicyText(const client::DrainPolicy& p) {
 }
 
 workspace::HarTimings harTimings(const client::Timings& t, bool reused) {
-  workspace::HarTimings h;
-  uint64_t ready = 0;  // when the connection was ready to write
-  if (!reused) {
-    if (t.dnsUs) h.dns = ms(t.dnsUs);
-    if (t.connectUs) h.connect = ms(t.connectUs - std::min(t.dnsUs, t.connectUs));
-    ready = std::max(t.dnsUs, t.connectUs);
-  }
-  h.send = t.writtenUs >= ready ? ms(t.writtenUs - ready) : 0;
-  h.wait = t.firstByteUs >= t.writtenUs ? ms(t.firstByteUs - t.writtenUs) : 0;
-  h.receive = t.completeUs >= t.firstByteUs ? ms(t.completeUs - t.firstByteUs) : 0;
-  return h;
+  return workspace::harTimingsFrom({t.dnsUs, t.connectUs, t.writtenUs, t.firstByteUs, t.completeUs}, reused);
 }
 
 workspace::HarEntry harEntryFor(const workspace::ResolvedRequest& rq, const client::Response& rs, const client::Timings& t,

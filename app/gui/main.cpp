@@ -32,11 +32,18 @@ int main(int argc, char** argv) {
   parser.addOption(listen);
   parser.addOption(noRestore);
   parser.addOption(tour);
+  QCommandLineOption workspace(QStringList{QStringLiteral("workspace")},
+                               QStringLiteral("Open FOLDER as the workspace (default: the last one)."), QStringLiteral("FOLDER"));
+  parser.addOption(workspace);
+  parser.addPositionalArgument(QStringLiteral("FILE.http"), QStringLiteral("A .http file to open (its folder becomes the workspace)."),
+                               QStringLiteral("[FILE.http]"));
   parser.process(app);
 
   sluice::ui::MainWindowOptions options;
   options.listen = parser.value(listen);
   options.restoreState = !parser.isSet(noRestore);
+  options.workspace = parser.value(workspace);
+  if (!parser.positionalArguments().isEmpty()) options.openFile = parser.positionalArguments().constFirst();
   sluice::ui::MainWindow window(options);
   if (QString url = window.embeddedUrl(); !url.isEmpty()) {
     std::printf("listening on %s\n", url.toUtf8().constData());

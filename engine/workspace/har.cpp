@@ -1,6 +1,7 @@
 // HAR 1.2 export and import (nlohmann-json: ordered objects so files diff cleanly).
 #include "engine/workspace/har.h"
 
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -92,6 +93,21 @@ double HarTimings::total() const {
   for (double v : {blocked, dns, connect, send, wait, receive})
     if (v > 0) sum += v;  // ssl is included in connect (HAR 1.2)
   return std::round(sum * 1000.0) / 1000.0;  // microseconds: the clock's resolution
+}
+
+HarTimings harTimingsFrom(const PhaseEnds& t, bool reused) {
+  auto ms = [](uint64_t us) { return static_cast<double>(us) / 1000.0; };
+  HarTimings h;
+  uint64_t ready = 0;  // when the connection was ready to write
+  if (!reused) {
+    if (t.dnsUs) h.dns = ms(t.dnsUs);
+    if (t.connectUs) h.connect = ms(t.connectUs - std::min(t.dnsUs, t.connectUs));
+    ready = std::max(t.dnsUs, t.connectUs);
+  }
+  h.send = t.writtenUs >= ready ? ms(t.writtenUs - ready) : 0;
+  h.wait = t.firstByteUs >= t.writtenUs ? ms(t.firstByteUs - t.writtenUs) : 0;
+  h.receive = t.completeUs >= t.firstByteUs ? ms(t.completeUs - t.firstByteUs) : 0;
+  return h;
 }
 
 std::string redactAuthorization(std::string_view value) {

@@ -36,6 +36,17 @@ struct HarTimings {
   double total() const;
 };
 
+/** Phase ends in microseconds since the request was submitted (0: did not happen), as the client reports them. */
+struct PhaseEnds {
+  uint64_t dnsUs = 0;
+  uint64_t connectUs = 0;
+  uint64_t writtenUs = 0;
+  uint64_t firstByteUs = 0;
+  uint64_t completeUs = 0;
+};
+/** HAR timings from phase ends: dns and connect are -1 on a reused connection (or when they did not happen). */
+HarTimings harTimingsFrom(const PhaseEnds& ends, bool reused);
+
 /** One request/response pair, as plain data filled by the CLI or the GUI. */
 struct HarEntry {
   int64_t startedMs = 0;  ///< wall clock, ms since the epoch

@@ -21,9 +21,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct RunFolder {
+struct RunDir {
   std::string path = makeTempDir("cli-run");
-  ~RunFolder() { removeTree(path); }
+  ~RunDir() { removeTree(path); }
   std::string write(const std::string& name, const std::string& text) const {
     std::ofstream(path + "/" + name, std::ios::binary) << text;
     return path + "/" + name;
@@ -87,7 +87,7 @@ class TestCliRun : public QObject {
     QFETCH(QString, body);
     QFETCH(QStringList, extra);
     QFETCH(int, code);
-    RunFolder dir;
+    RunDir dir;
     auto file = dir.write("t.http", body.toStdString());
     std::vector<std::string> args{file, "--var", "base=" + base_};
     for (const auto& e : extra) args.push_back(e.toStdString());
@@ -97,7 +97,7 @@ class TestCliRun : public QObject {
   }
 
   void unresolvedVariableIsNeverSent() {
-    RunFolder dir;
+    RunDir dir;
     auto file = dir.write("t.http", "### marker\nGET {{base}}/bytes/7?unresolved-{{nope}}\n");
     auto r = run({file, "--var", "base=" + base_});
     QVERIFY(r.out.find("unresolved variable {{nope}}") != std::string::npos);
@@ -105,7 +105,7 @@ class TestCliRun : public QObject {
   }
 
   void reuseAcrossRequestsMatchesTheServer() {
-    RunFolder dir;
+    RunDir dir;
     auto file = dir.write("t.http",
                           "### one\nGET {{base}}/bytes/100?r=one\n\n### two\nPOST {{base}}/echo?r=two\n\nhi\n\n"
                           "### close\nGET {{base}}/fault/connection-close?r=close\n\n### after\nGET {{base}}/bytes/5?r=after\n");
@@ -126,7 +126,7 @@ class TestCliRun : public QObject {
   }
 
   void junitReport() {
-    RunFolder dir;
+    RunDir dir;
     auto file = dir.write("suite.http", "### ok\nGET {{base}}/bytes/1\n\n### missing\nGET {{base}}/status/404\n\n"
                                         "### down\nGET http://127.0.0.1:1/\n\n> {% client.test(\"t\", () => {}); %}\n");
     auto xml = dir.path + "/out.xml";
@@ -154,7 +154,7 @@ class TestCliRun : public QObject {
   }
 
   void failFastStops() {
-    RunFolder dir;
+    RunDir dir;
     auto file = dir.write("t.http", "GET {{base}}/status/500\n\n###\nGET {{base}}/bytes/3?r=not-reached\n");
     auto r = run({file, "--var", "base=" + base_, "--fail-fast"});
     QCOMPARE(r.exit.code, 1);
@@ -163,7 +163,7 @@ class TestCliRun : public QObject {
   }
 
   void harExportCarriesConnections() {
-    RunFolder dir;
+    RunDir dir;
     auto file = dir.write("t.http", "### a\nGET {{base}}/bytes/10\n\n### b\nGET {{base}}/fault/connection-close\n\n"
                                     "### c\nGET {{base}}/bytes/20\nAuthorization: Bearer {{token}}\n");
     dir.write("http-client.private.env.json", R"({"dev": {"token": "tok-s3cret"}})");
@@ -191,7 +191,7 @@ class TestCliRun : public QObject {
 
   // A sparse file makes the size cheap on disk; the runner must stream it, not load it.
   void bigBodyFileKeepsMemoryFlat() {
-    RunFolder dir;
+    RunDir dir;
     const uint64_t size = 256ull << 20;
     int fd = ::open((dir.path + "/big.bin").c_str(), O_CREAT | O_WRONLY, 0600);
     QVERIFY(fd >= 0);

@@ -8,11 +8,35 @@
 #include <QJsonDocument>
 #include <QSaveFile>
 #include <QStandardPaths>
+#include <QUrl>
+
+#include "engine/workspace/har.h"
 
 #include "ui/bridge/transfer.h"
 #include "ui/widgets/format.h"
 
 namespace sluice::ui {
+
+namespace {
+// "Basic dXNlcjpw" -> "Basic <redacted>": credentials never sit in the history file.
+// A value written with a {{variable}} is kept: the secret lives in the environment.
+RequestSpec withoutCredentials(RequestSpec spec) {
+  for (auto& h : spec.headers)
+    if ((h.name.compare(QLatin1String("Authorization"), Qt::CaseInsensitive) == 0 ||
+         h.name.compare(QLatin1String("Proxy-Authorization"), Qt::CaseInsensitive) == 0) &&
+        !h.value.contains(QLatin1String("{{")))
+      h.value = QString::fromStdString(workspace::redactAuthorization(h.value.toStdString()));
+  return spec;
+}
+
+// "GET /bytes/1  · 127.0.0.1:8080": the path as before, then the host it went to.
+QString hostLabel(const RequestSpec& spec) {
+  QUrl url(spec.url);
+  if (!url.isValid() || url.host().isEmpty()) return spec.shortLabel();
+  QString host = url.port() > 0 ? QStringLiteral("%1:%2").arg(url.host()).arg(url.port()) : url.host();
+  return QStringLiteral("%1  · %2").arg(spec.shortLabel(), host);
+}
+}  // namespace
 
 HistoryModel::HistoryModel(QString path, QObject* parent)
     : QAbstractListModel(parent), path_(path.isEmpty() ? defaultPath() : std::move(path)) {
@@ -98,7 +122,7 @@ QVariant HistoryModel::data(const QModelIndex& index, int role) const {
       QString status = e.status ? QString::number(e.status) : e.error.isEmpty() ? QStringLiteral("…") : QStringLiteral("ERR");
       bool hop = !e.chain.isEmpty() && !e.chain.startsWith(QChar(0x2192));  // a redirect hop: its body was not read
       QString tail = e.status && !hop ? QStringLiteral("  · %1 · %2 ms").arg(formatBytes(e.bytes)).arg(e.ms) : QString();
-      QString label = e.spec.shortLabel();
+      QString label = hostLabel(e.spec);
       if (!e.chain.isEmpty()) label = e.chain.startsWith(QChar(0x2192)) ? label + QLatin1Char(' ') + e.chain : QStringLiteral("↳ ") + label;
       return QStringLiteral("%1  %2%3").arg(status, label, tail);
     }
@@ -119,7 +143,7 @@ QVariant HistoryModel::data(const QModelIndex& index, int role) const {
 void HistoryModel::add(const RequestSpec& spec, quint64 localId) {
   beginInsertRows({}, 0, 0);
   HistoryEntry e;
-  e.spec = spec;
+  e.spec = withoutCredentials(spec);
   e.when = QDateTime::currentDateTime();
   e.localId = localId;
   entries_.prepend(e);
@@ -143,12 +167,30 @@ void HistoryModel::update(quint64 localId, const TransferView& v) {
     e.error = v.error;
     e.requestId = v.requestId;
     e.connectionId = v.connectionId;
+    e.reason = v.reason;
+    e.responseHeaders = v.headers;
+    e.timings = v.timings;
+    e.reused = v.reused;
+    e.timingsKnown = v.status != 0;
     if (!v.finalUrl.isEmpty()) e.chain = QStringLiteral("→ ") + v.finalUrl;
     emit dataChanged(index(row), index(row));
     addHops(row, v);
     scheduleSave();
     return;
   }
+}
+
+void HistoryModel::addEntries(const QList<HistoryEntry>& entries) {
+  if (entries.isEmpty()) return;
+  beginResetModel();
+  for (const auto& e : entries) {
+    HistoryEntry copy = e;
+    copy.spec = withoutCredentials(e.spec);
+    entries_.prepend(copy);
+  }
+  if (entries_.size() > kMaxEntries) entries_.resize(kMaxEntries);
+  endResetModel();
+  scheduleSave();
 }
 
 void HistoryModel::addHops(int row, const TransferView& v) {

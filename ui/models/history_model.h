@@ -5,6 +5,7 @@
 #include <QList>
 #include <QTimer>
 
+#include "engine/client/response.h"
 #include "ui/requests/request_spec.h"
 
 namespace sluice::ui {
@@ -23,6 +24,12 @@ struct HistoryEntry {
   quint64 connectionId = 0;
   quint64 localId = 0;     ///< this session's transfer id; 0 for loaded entries
   QString chain;           ///< a redirect hop: "hop 1 of 3 of GET http://a → final http://b"; the final entry: "→ http://b"
+  // Kept for HAR exports (this session's entries only; not saved in the history file).
+  QString reason;
+  QList<QPair<QString, QString>> responseHeaders;
+  client::Timings timings;
+  bool reused = false;
+  bool timingsKnown = false;
 };
 
 class HistoryModel : public QAbstractListModel {
@@ -44,8 +51,10 @@ class HistoryModel : public QAbstractListModel {
   QVariant data(const QModelIndex& index, int role) const override;
 
   const HistoryEntry& entry(int row) const { return entries_.at(row); }
-  /** Adds a request as it is sent (row 0). */
+  /** Adds a request as it is sent (row 0). Authorization credentials are not kept in plain text. */
   void add(const RequestSpec& spec, quint64 localId);
+  /** Adds finished entries (a HAR import), newest first at row 0. */
+  void addEntries(const QList<HistoryEntry>& entries);
   /** Fills in the outcome of the entry with this local id. */
   void update(quint64 localId, const TransferView& v);
   int rowForRequestId(quint64 requestId) const;

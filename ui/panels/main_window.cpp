@@ -24,6 +24,8 @@
 #include "ui/models/history_model.h"
 #include "ui/panels/pool_panel.h"
 #include "ui/panels/request_panel.h"
+#include "ui/panels/request_tabs.h"
+#include "ui/panels/response_view.h"
 #include "ui/panels/servers_panel.h"
 #include "ui/widgets/format.h"
 
@@ -40,9 +42,9 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
   request_ = new RequestPanel(bridge_, history_, this);
   servers_ = new ServersPanel(this);
   pool_ = new PoolPanel(bridge_, this);
-  setCentralWidget(request_);
   resize(1280, 800);  // before the docks are sized, so they share 800 px rather than grow the window
   buildDocks();
+  buildWorkspace(options);  // the central request tabs, the collections dock, the environment switcher
   buildMenus();
   buildStatusBar();
   connect(bridge_, &ClientBridge::transferChanged, this, [this](const std::shared_ptr<Transfer>& t) {
@@ -50,10 +52,14 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
   });
   connect(pool_, &PoolPanel::requestClicked, this, &MainWindow::selectRequestInHistory);
   if (options.startEmbedded) startEmbedded(options.listen);
+  tabs_->markCurrentSaved();  // the pre-filled URL is not an edit
   if (options.restoreState) {
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoredLayout_ = restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+  }
+  if (!options.openFile.isEmpty()) {
+    if (QString err = openHttpFile(options.openFile); !err.isEmpty()) statusBar()->showMessage(err, 10000);
   }
   if (!history_->lastError().isEmpty()) statusBar()->showMessage(history_->lastError(), 10000);
   statusTimer_->setInterval(500);
@@ -106,6 +112,7 @@ QWidget* MainWindow::buildHistory() {
   historyList_->setObjectName(QStringLiteral("historyList"));
   historyList_->setModel(historyFilter_);
   historyList_->setUniformItemSizes(true);
+  historyList_->setSelectionMode(QAbstractItemView::ExtendedSelection);
   historyList_->setToolTip(tr("Every request sent, kept across restarts. Click one to restore it in the composer."));
   auto* clear = new QPushButton(tr("Clear history"), w);
   clear->setObjectName(QStringLiteral("clearHistoryButton"));
@@ -115,7 +122,9 @@ QWidget* MainWindow::buildHistory() {
   connect(filter, &QLineEdit::textChanged, historyFilter_, &QSortFilterProxyModel::setFilterFixedString);
   connect(historyList_, &QListView::clicked, this, [this](const QModelIndex& idx) {
     QModelIndex src = historyFilter_->mapToSource(idx);
-    if (src.isValid()) request_->setSpec(history_->entry(src.row()).spec);
+    if (!src.isValid()) return;
+    request_->setSpec(history_->entry(src.row()).spec);
+    request_->response()->track(nullptr);  // the previous response belongs to another request
   });
   connect(clear, &QPushButton::clicked, history_, &HistoryModel::clear);
   return w;
@@ -153,6 +162,7 @@ void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addAction(tr("Import curl…"), request_, &RequestPanel::showImportDialog);
   file->addAction(tr("Save body as…"), request_, [this] { request_->saveBodyAs(); });
+  buildWorkspaceMenu(file);
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
   QMenu* edit = menuBar()->addMenu(tr("&Edit"));
@@ -217,6 +227,8 @@ void MainWindow::selectRequestInHistory(quint64 requestId) {
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {
+  if (!tabs_->closeAll()) return e->ignore();
+  saveWorkspaceSettings();
   QSettings settings;
   settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
   settings.setValue(QStringLiteral("window/state"), saveState());

@@ -2,8 +2,10 @@
 /** The Sluice window: Request in the middle, History on the left, Pool and Servers docked below. */
 #include <QMainWindow>
 
+class QComboBox;
 class QDockWidget;
 class QLabel;
+class QMenu;
 class QLineEdit;
 class QListView;
 class QSortFilterProxyModel;
@@ -12,7 +14,11 @@ class QTimer;
 namespace sluice::ui {
 
 class ClientBridge;
+class CollectionsPanel;
 class HistoryModel;
+class RequestTabs;
+class VariableDecorator;
+class WorkspaceSession;
 class PoolPanel;
 class RequestPanel;
 class ServerHost;
@@ -23,6 +29,8 @@ struct MainWindowOptions {
   QString historyFile;        ///< empty: SLUICE_HISTORY_FILE, else AppDataLocation/history.json
   bool restoreState = true;   ///< restore dock layout and geometry from QSettings
   bool startEmbedded = true;
+  QString workspace;          ///< folder to open; empty: the last one (QSettings) when restoreState
+  QString openFile;           ///< a .http file to open (sluice FILE.http)
 };
 
 class MainWindow : public QMainWindow {
@@ -44,6 +52,20 @@ class MainWindow : public QMainWindow {
   QDockWidget* historyDock() const { return historyDock_; }
   QDockWidget* serversDock() const { return serversDock_; }
   QDockWidget* poolDock() const { return poolDock_; }
+  WorkspaceSession* session() const { return session_; }
+  CollectionsPanel* collectionsPanel() const { return collections_; }
+  RequestTabs* requestTabs() const { return tabs_; }
+  QComboBox* environmentCombo() const { return envCombo_; }
+  QDockWidget* collectionsDock() const { return collectionsDock_; }
+
+  /** Opens the folder of path as the workspace and its first request in a tab; an error in words, or empty. */
+  QString openHttpFile(const QString& path);
+  /** Opens folder as the workspace; an error in words, or empty. */
+  QString openWorkspace(const QString& folder);
+  /** Writes the selected history entries (all when none is selected) as HAR 1.2. */
+  QString exportHar(const QString& path, bool includeSecrets);
+  /** Adds a HAR file's entries to the history. */
+  QString importHar(const QString& path);
 
  protected:
   void closeEvent(QCloseEvent* e) override;
@@ -56,6 +78,11 @@ class MainWindow : public QMainWindow {
   void buildStatusBar();
   void updateStatusBar();
   void selectRequestInHistory(quint64 requestId);
+  // main_window_workspace.cpp: collections, tabs, environments, HAR
+  void buildWorkspace(const MainWindowOptions& options);
+  void buildWorkspaceMenu(QMenu* file);
+  void fillEnvironments();
+  void saveWorkspaceSettings();
 
   ClientBridge* bridge_;
   HistoryModel* history_;
@@ -75,6 +102,12 @@ class MainWindow : public QMainWindow {
   QLabel* statusRss_ = nullptr;
   QTimer* statusTimer_;
   bool restoredLayout_ = false;
+  WorkspaceSession* session_ = nullptr;
+  CollectionsPanel* collections_ = nullptr;
+  RequestTabs* tabs_ = nullptr;
+  QComboBox* envCombo_ = nullptr;
+  QDockWidget* collectionsDock_ = nullptr;
+  VariableDecorator* decorator_ = nullptr;
 };
 
 }  // namespace sluice::ui

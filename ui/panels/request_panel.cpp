@@ -299,15 +299,22 @@ void RequestPanel::showComposerMessage(const QString& text, bool error) {
   message_->setVisible(!text.isEmpty());
 }
 
-void RequestPanel::send() { start(spec(), {}); }
+void RequestPanel::send() {
+  const RequestSpec composed = spec();
+  RequestSpec resolved = composed;
+  if (sendFilter_) {
+    if (QString err = sendFilter_(resolved); !err.isEmpty()) return showComposerMessage(err, true);
+  }
+  start(resolved, {}, &composed);
+}
 
-void RequestPanel::start(const RequestSpec& s, const QString& saveTo) {
+void RequestPanel::start(const RequestSpec& s, const QString& saveTo, const RequestSpec* recordAs) {
   showComposerMessage({}, false);
   if (current_ && !current_->final() && current_->spec().release != ReleasePolicy::kLeak) current_->cancel();
   SendOptions opts;
   opts.saveTo = saveTo;
   current_ = bridge_->send(s, opts);
-  history_->add(s, current_->localId());
+  history_->add(recordAs ? *recordAs : s, current_->localId());
   if (current_->final()) history_->update(current_->localId(), current_->view());
   cancel_->setEnabled(!current_->final());
   response_->track(current_);
@@ -353,7 +360,10 @@ void RequestPanel::saveBodyAs(const QString& path) {
   QString target = path;
   if (target.isEmpty()) target = QFileDialog::getSaveFileName(this, tr("Save body as"));
   if (target.isEmpty()) return;
-  RequestSpec s = current_ ? current_->spec() : spec();
+  RequestSpec s = current_ ? current_->spec() : spec();  // a transfer's spec is already resolved
+  if (!current_ && sendFilter_) {
+    if (QString err = sendFilter_(s); !err.isEmpty()) return showComposerMessage(err, true);
+  }
   start(s, target);
   showComposerMessage(tr("Sending again and streaming the body to %1").arg(target), false);
 }

@@ -1,6 +1,7 @@
 #pragma once
 /** The request composer (method, URL, headers, body, connection controls) above the live response. */
 #include <QWidget>
+#include <functional>
 #include <memory>
 
 #include "ui/requests/request_spec.h"
@@ -35,6 +36,13 @@ class RequestPanel : public QWidget {
   ResponseView* response() const { return response_; }
   std::shared_ptr<Transfer> current() const { return current_; }
 
+  /**
+   * Runs before every send: may rewrite the spec (workspace variables) and returns an
+   * error in words to refuse the send. The history records the spec as composed.
+   */
+  using SendFilter = std::function<QString(RequestSpec& spec)>;
+  void setSendFilter(SendFilter filter) { sendFilter_ = std::move(filter); }
+
   /** Imports a curl command into the composer. Returns false and shows why when it cannot. */
   bool importCurl(const QString& text);
   QString curlCommand() const;
@@ -56,13 +64,14 @@ class RequestPanel : public QWidget {
   QWidget* buildHeadersTab();
   QWidget* buildBodyTab();
   QWidget* buildConnectionTab();
-  void start(const RequestSpec& spec, const QString& saveTo);
+  void start(const RequestSpec& spec, const QString& saveTo, const RequestSpec* recordAs = nullptr);
   void showComposerMessage(const QString& text, bool error);
   void updateBodyControls();
 
   ClientBridge* bridge_;
   HistoryModel* history_;
   std::shared_ptr<Transfer> current_;
+  SendFilter sendFilter_;
 
   QComboBox* method_;
   QLineEdit* url_;

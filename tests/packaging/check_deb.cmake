@@ -1,0 +1,38 @@
+# Builds the .deb into OUT with cpack and checks it: dpkg-deb -c lists every installed
+# file, dpkg-deb -f gives the metadata (package name, version, dependencies from shlibdeps).
+#   cmake -DBUILD=<build dir> -DOUT=<scratch dir> -DVERSION=<x.y.z> -P check_deb.cmake
+file(REMOVE_RECURSE ${OUT})
+file(MAKE_DIRECTORY ${OUT})
+execute_process(COMMAND cpack -G DEB -B ${OUT} --config ${BUILD}/CPackConfig.cmake
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "cpack failed: ${out}${err}")
+endif()
+file(GLOB debs ${OUT}/*.deb)
+list(LENGTH debs n)
+if(NOT n EQUAL 1)
+  message(FATAL_ERROR "expected one .deb in ${OUT}, found: ${debs}")
+endif()
+execute_process(COMMAND dpkg-deb -c ${debs} OUTPUT_VARIABLE listing RESULT_VARIABLE rc)
+foreach(f ./usr/bin/sluice-cli ./usr/bin/sluice ./usr/share/applications/org.sluice.Sluice.desktop
+          ./usr/share/icons/hicolor/scalable/apps/org.sluice.Sluice.svg ./usr/share/metainfo/org.sluice.Sluice.metainfo.xml
+          ./usr/share/mime/packages/org.sluice.Sluice.mime.xml)
+  string(FIND "${listing}" " ${f}\n" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "${f} is missing from the package:\n${listing}")
+  endif()
+endforeach()
+foreach(field Package Version Architecture Depends)
+  execute_process(COMMAND dpkg-deb -f ${debs} ${field} OUTPUT_VARIABLE v OUTPUT_STRIP_TRAILING_WHITESPACE)
+  set(meta_${field} "${v}")
+endforeach()
+if(NOT meta_Package STREQUAL "sluice" OR NOT meta_Version STREQUAL "${VERSION}")
+  message(FATAL_ERROR "wrong metadata: Package='${meta_Package}' Version='${meta_Version}' (want sluice ${VERSION})")
+endif()
+foreach(dep libqt6widgets6 libssl3 libc6 libstdc\\+\\+6)
+  if(NOT meta_Depends MATCHES "(^|, )${dep}( |,|$)")
+    message(FATAL_ERROR "Depends lacks ${dep}: ${meta_Depends}")
+  endif()
+endforeach()
+file(REMOVE_RECURSE ${OUT})
+message(STATUS "package ok: ${meta_Package} ${meta_Version} ${meta_Architecture}; Depends: ${meta_Depends}")
