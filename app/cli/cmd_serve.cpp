@@ -94,8 +94,47 @@ bool setDuration(const char* v, std::chrono::milliseconds& out, const char* flag
 }
 
 // Returns 0 to run, 1 to exit successfully (help), 2 on a usage error.
-int parseArgs(int argc, char** argv, ServeArgs& a) {
+enum class ValueFlag { kOk, kBad, kUnknown };
+
+/** One option that takes a value: flag is its name, v its value. */
+ValueFlag applyValueFlag(ServeArgs& a, std::string_view f, const char* v, const char* flag) {
   ServerConfig& c = a.config;
+  uint64_t n = 0;
+  bool ok = true;
+  if (f == "--listen") c.listen = v;
+  else if (f == "--workers") { ok = parseUint(v, n) && n >= 1 && n <= 256; c.workers = static_cast<int>(n); }
+  else if (f == "--mode") {
+    std::string_view m = v;
+    ok = m == "stream" || m == "buffered";
+    c.mode = m == "buffered" ? server::BodyMode::kBuffered : server::BodyMode::kStream;
+  }
+  else if (f == "--dir") a.routes.uploadDir = v;
+  else if (f == "--max-body") ok = setSize(v, c.maxBodyBytes, flag);
+  else if (f == "--max-header") { ok = setSize(v, n, flag); c.parse.maxHeadBytes = n; }
+  else if (f == "--max-request-line") { ok = setSize(v, n, flag); c.parse.maxStartLine = n; }
+  else if (f == "--max-headers") { ok = parseUint(v, n) && n > 0; c.parse.maxHeaderCount = n; }
+  else if (f == "--max-chunk-ext") { ok = setSize(v, n, flag); c.parse.maxChunkExtension = n; }
+  else if (f == "--read-buffer") { ok = setSize(v, n, flag); c.readBufferBytes = n; }
+  else if (f == "--header-timeout") ok = setDuration(v, c.headerTimeout, flag);
+  else if (f == "--body-timeout") ok = setDuration(v, c.bodyIdleTimeout, flag);
+  else if (f == "--keepalive-timeout") ok = setDuration(v, c.keepAliveTimeout, flag);
+  else if (f == "--write-timeout") ok = setDuration(v, c.writeTimeout, flag);
+  else if (f == "--max-connections") { ok = parseUint(v, n) && n > 0; c.maxConnections = n; }
+  else if (f == "--drain-max") ok = setSize(v, c.drainMaxBytes, flag);
+  else if (f == "--drain-time") ok = setDuration(v, c.drainMaxTime, flag);
+  else if (f == "--shutdown-grace") ok = setDuration(v, c.shutdownGrace, flag);
+  else if (f == "--token") a.routes.token = v;
+  else if (f == "--allow-host") a.routes.allowHosts.push_back(v);
+  else if (f == "--cors") a.routes.corsOrigin = v;
+  else if (f == "--proxy") a.routes.proxyUpstream = v;
+  else if (f == "--cert") a.tls.certFile = v;
+  else if (f == "--proxy-cacert") a.routes.proxyTls.caFile = v;
+  else if (f == "--key") a.tls.keyFile = v;
+  else return ValueFlag::kUnknown;
+  return ok ? ValueFlag::kOk : ValueFlag::kBad;
+}
+
+int parseArgs(int argc, char** argv, ServeArgs& a) {
   for (int i = 0; i < argc; ++i) {
     std::string_view f = argv[i];
     if (f == "-h" || f == "--help") {
@@ -112,47 +151,17 @@ int parseArgs(int argc, char** argv, ServeArgs& a) {
       return 2;
     }
     const char* v = argv[++i];
-    uint64_t n = 0;
-    bool ok = true;
-    if (f == "--listen") c.listen = v;
-    else if (f == "--workers") { ok = parseUint(v, n) && n >= 1 && n <= 256; c.workers = static_cast<int>(n); }
-    else if (f == "--mode") {
-      std::string_view m = v;
-      ok = m == "stream" || m == "buffered";
-      c.mode = m == "buffered" ? server::BodyMode::kBuffered : server::BodyMode::kStream;
-    }
-    else if (f == "--dir") a.routes.uploadDir = v;
-    else if (f == "--max-body") ok = setSize(v, c.maxBodyBytes, argv[i - 1]);
-    else if (f == "--max-header") { ok = setSize(v, n, argv[i - 1]); c.parse.maxHeadBytes = n; }
-    else if (f == "--max-request-line") { ok = setSize(v, n, argv[i - 1]); c.parse.maxStartLine = n; }
-    else if (f == "--max-headers") { ok = parseUint(v, n) && n > 0; c.parse.maxHeaderCount = n; }
-    else if (f == "--max-chunk-ext") { ok = setSize(v, n, argv[i - 1]); c.parse.maxChunkExtension = n; }
-    else if (f == "--read-buffer") { ok = setSize(v, n, argv[i - 1]); c.readBufferBytes = n; }
-    else if (f == "--header-timeout") ok = setDuration(v, c.headerTimeout, argv[i - 1]);
-    else if (f == "--body-timeout") ok = setDuration(v, c.bodyIdleTimeout, argv[i - 1]);
-    else if (f == "--keepalive-timeout") ok = setDuration(v, c.keepAliveTimeout, argv[i - 1]);
-    else if (f == "--write-timeout") ok = setDuration(v, c.writeTimeout, argv[i - 1]);
-    else if (f == "--max-connections") { ok = parseUint(v, n) && n > 0; c.maxConnections = n; }
-    else if (f == "--drain-max") ok = setSize(v, c.drainMaxBytes, argv[i - 1]);
-    else if (f == "--drain-time") ok = setDuration(v, c.drainMaxTime, argv[i - 1]);
-    else if (f == "--shutdown-grace") ok = setDuration(v, c.shutdownGrace, argv[i - 1]);
-    else if (f == "--token") a.routes.token = v;
-    else if (f == "--allow-host") a.routes.allowHosts.push_back(v);
-    else if (f == "--cors") a.routes.corsOrigin = v;
-    else if (f == "--proxy") a.routes.proxyUpstream = v;
-    else if (f == "--cert") a.tls.certFile = v;
-    else if (f == "--proxy-cacert") a.routes.proxyTls.caFile = v;
-    else if (f == "--key") a.tls.keyFile = v;
-    else {
+    ValueFlag r = applyValueFlag(a, f, v, argv[i - 1]);
+    if (r == ValueFlag::kUnknown) {
       std::fprintf(stderr, "sluice-cli serve: unknown option %s (see --help)\n", argv[i - 1]);
       return 2;
     }
-    if (!ok) {
+    if (r == ValueFlag::kBad) {
       std::fprintf(stderr, "sluice-cli serve: bad value '%s' for %s (see --help)\n", v, argv[i - 1]);
       return 2;
     }
   }
-  a.routes.maxBodyBytes = c.maxBodyBytes;
+  a.routes.maxBodyBytes = a.config.maxBodyBytes;
   return 0;
 }
 
@@ -171,12 +180,8 @@ void printAccessLog(const std::vector<observe::Event>& events) {
   }
 }
 
-}  // namespace
-
-int runServe(int argc, char** argv) {
-  ServeArgs args;
-  if (int rc = parseArgs(argc, argv, args); rc != 0) return rc == 1 ? 0 : rc;
-
+/** Checks what can be checked before serving: the upload folder, the listen address, the proxy, TLS. */
+int prepareServe(ServeArgs& args, std::string& tlsLine) {
   std::error_code ec;
   std::filesystem::create_directories(args.routes.uploadDir, ec);
   if (ec) {
@@ -197,14 +202,6 @@ int runServe(int argc, char** argv) {
   }
   args.config.emitEvents = !args.quiet;
 
-  // Block the stop signals before any thread starts, so only sigtimedwait sees them.
-  sigset_t stopSignals;
-  sigemptyset(&stopSignals);
-  sigaddset(&stopSignals, SIGINT);
-  sigaddset(&stopSignals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
-
-  std::string tlsLine;
   if (args.tls.enabled || !args.tls.certFile.empty()) {
     auto t = setupServeTls(args.tls);
     if (!t) {
@@ -214,21 +211,11 @@ int runServe(int argc, char** argv) {
     args.config.tls = t->context;
     tlsLine = t->line;
   }
-  auto router = wiring::makeDefaultRouter(args.routes);
-  server::Server srv(args.config, router);
-  if (auto st = srv.start(); !st) {
-    std::fprintf(stderr, "sluice-cli serve: %s\n", st.error().message.c_str());
-    return 1;
-  }
-  args.routes.boundPort = srv.port();
-  std::printf("listening on %s\n", srv.url().c_str());
-  if (!tlsLine.empty()) std::printf("%s\n", tlsLine.c_str());
-  std::fflush(stdout);
-  if (!srv.address().isLoopback())
-    std::fprintf(stderr, "sluice-cli serve: WARNING: listening on %s, reachable from other machines. "
-                         "Use --token to protect uploads.\n", srv.address().toString().c_str());
-  std::fprintf(stderr, "sluice-cli serve: %s dir=%s\n", server::describe(args.config).c_str(), args.routes.uploadDir.c_str());
+  return 0;
+}
 
+/** Prints the access log until SIGINT or SIGTERM, then stops the server gracefully. */
+void serveUntilStopped(server::Server& srv, const ServeArgs& args, sigset_t& stopSignals) {
   std::vector<observe::Event> batch;
   timespec tick{0, 100 * 1000 * 1000};
   int sig = 0;
@@ -251,6 +238,39 @@ int runServe(int argc, char** argv) {
   std::fprintf(stderr, "sluice-cli serve: stopped after %llu connections, %llu requests, %s in, %s out\n",
                static_cast<unsigned long long>(s.connectionsAccepted), static_cast<unsigned long long>(s.requests),
                formatBytes(s.bytesIn).c_str(), formatBytes(s.bytesOut).c_str());
+}
+
+}  // namespace
+
+int runServe(int argc, char** argv) {
+  ServeArgs args;
+  if (int rc = parseArgs(argc, argv, args); rc != 0) return rc == 1 ? 0 : rc;
+
+  std::string tlsLine;
+  if (int rc = prepareServe(args, tlsLine); rc != 0) return rc;
+  // Block the stop signals before any thread starts, so only sigtimedwait sees them.
+  sigset_t stopSignals;
+  sigemptyset(&stopSignals);
+  sigaddset(&stopSignals, SIGINT);
+  sigaddset(&stopSignals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+
+  auto router = wiring::makeDefaultRouter(args.routes);
+  server::Server srv(args.config, router);
+  if (auto st = srv.start(); !st) {
+    std::fprintf(stderr, "sluice-cli serve: %s\n", st.error().message.c_str());
+    return 1;
+  }
+  args.routes.boundPort = srv.port();
+  std::printf("listening on %s\n", srv.url().c_str());
+  if (!tlsLine.empty()) std::printf("%s\n", tlsLine.c_str());
+  std::fflush(stdout);
+  if (!srv.address().isLoopback())
+    std::fprintf(stderr, "sluice-cli serve: WARNING: listening on %s, reachable from other machines. "
+                         "Use --token to protect uploads.\n", srv.address().toString().c_str());
+  std::fprintf(stderr, "sluice-cli serve: %s dir=%s\n", server::describe(args.config).c_str(), args.routes.uploadDir.c_str());
+
+  serveUntilStopped(srv, args, stopSignals);
   return 0;
 }
 

@@ -59,18 +59,58 @@ void ScreenshotTour::grab(QWidget* w, const QString& name) {
   std::fflush(stdout);
 }
 
+void ScreenshotTour::sendJsonUpload() {
+  auto* req = window_->requestPanel();
+  const QString base = window_->embeddedUrl();
+  // A JSON answer for the composer shot.
+  sluice::ui::RequestSpec s;
+  s.method = QStringLiteral("PUT");
+  s.url = base + QStringLiteral("/upload/hello.txt?overwrite=1");
+  s.headers = {{true, QStringLiteral("Accept"), QStringLiteral("application/json")},
+               {false, QStringLiteral("X-Trace"), QStringLiteral("abc")}};
+  s.bodyKind = sluice::ui::RequestSpec::BodyKind::kText;
+  s.contentType = QStringLiteral("text/plain");
+  s.bodyText = QStringLiteral("hello from the Sluice composer\n");
+  req->setSpec(s);
+  req->send();
+  return waitFor([req] { return req->current() && req->current()->final(); }, 4);
+}
+
+void ScreenshotTour::uploadToBufferedServer() {
+  auto* req = window_->requestPanel();
+  auto* servers = window_->serversPanel();
+  // 96 MiB to a buffered server (RSS climbs by its size), then to the stream server (flat).
+  bigFile_ = dir_ + QStringLiteral("/.upload-96M.bin");
+  QFile f(bigFile_);
+  if (!f.open(QIODevice::WriteOnly) || !f.resize(96ll << 20)) return fail(QStringLiteral("cannot create %1").arg(bigFile_));
+  f.close();
+  window_->findChild<QLineEdit*>(QStringLiteral("newServerListen"))->setText(QStringLiteral("127.0.0.1:0"));
+  window_->findChild<QComboBox*>(QStringLiteral("newServerMode"))->setCurrentIndex(1);
+  auto* host = servers->addServerFromForm();
+  if (!host) return fail(QStringLiteral("cannot add a buffered server"));
+  window_->serversDock()->raise();
+  sluice::ui::RequestSpec s;
+  s.method = QStringLiteral("PUT");
+  s.url = host->url() + QStringLiteral("/upload/big-buffered.bin?overwrite=1");
+  s.bodyKind = sluice::ui::RequestSpec::BodyKind::kFile;
+  s.bodyFile = bigFile_;
+  req->setSpec(s);
+  req->send();
+  return waitFor([req] { return req->current() && req->current()->final(); }, 6, 60000);
+}
+
+void ScreenshotTour::scenario(int n, int c, const QString& policy) {
+  window_->findChild<QSpinBox*>(QStringLiteral("scenarioRequests"))->setValue(n);
+  window_->findChild<QSpinBox*>(QStringLiteral("scenarioConcurrency"))->setValue(c);
+  auto* combo = window_->findChild<QComboBox*>(QStringLiteral("scenarioPolicy"));
+  combo->setCurrentIndex(combo->findText(policy));
+  window_->poolPanel()->runScenario();
+}
+
 void ScreenshotTour::step(int index) {
   auto* req = window_->requestPanel();
   auto* pool = window_->poolPanel();
-  auto* servers = window_->serversPanel();
   const QString base = window_->embeddedUrl();
-  auto scenario = [&](int n, int c, const QString& policy) {
-    window_->findChild<QSpinBox*>(QStringLiteral("scenarioRequests"))->setValue(n);
-    window_->findChild<QSpinBox*>(QStringLiteral("scenarioConcurrency"))->setValue(c);
-    auto* combo = window_->findChild<QComboBox*>(QStringLiteral("scenarioPolicy"));
-    combo->setCurrentIndex(combo->findText(policy));
-    pool->runScenario();
-  };
   switch (index) {
     case 0: {
       req->setUrl(base + QStringLiteral("/bytes/8388608"));
@@ -85,20 +125,8 @@ void ScreenshotTour::step(int index) {
       pool->setScenarioUrl(base + QStringLiteral("/bytes/65536"));
       scenario(6, 3, QStringLiteral("leak"));
       return waitFor([pool] { return !pool->runner()->running(); }, 3);
-    case 3: {
-      // A JSON answer for the composer shot.
-      sluice::ui::RequestSpec s;
-      s.method = QStringLiteral("PUT");
-      s.url = base + QStringLiteral("/upload/hello.txt?overwrite=1");
-      s.headers = {{true, QStringLiteral("Accept"), QStringLiteral("application/json")},
-                   {false, QStringLiteral("X-Trace"), QStringLiteral("abc")}};
-      s.bodyKind = sluice::ui::RequestSpec::BodyKind::kText;
-      s.contentType = QStringLiteral("text/plain");
-      s.bodyText = QStringLiteral("hello from the Sluice composer\n");
-      req->setSpec(s);
-      req->send();
-      return waitFor([req] { return req->current() && req->current()->final(); }, 4);
-    }
+    case 3:
+      return sendJsonUpload();  // a JSON answer for the composer shot
     case 4:
       pool->lanes()->setFollowLive(true);
       grab(window_, QStringLiteral("window.png"));
@@ -110,26 +138,8 @@ void ScreenshotTour::step(int index) {
       grab(window_->poolDock(), QStringLiteral("pool.png"));
       window_->resizeDocks({window_->poolDock()}, {300}, Qt::Vertical);
       return step(5);
-    case 5: {
-      // 96 MiB to a buffered server (RSS climbs by its size), then to the stream server (flat).
-      bigFile_ = dir_ + QStringLiteral("/.upload-96M.bin");
-      QFile f(bigFile_);
-      if (!f.open(QIODevice::WriteOnly) || !f.resize(96ll << 20)) return fail(QStringLiteral("cannot create %1").arg(bigFile_));
-      f.close();
-      window_->findChild<QLineEdit*>(QStringLiteral("newServerListen"))->setText(QStringLiteral("127.0.0.1:0"));
-      window_->findChild<QComboBox*>(QStringLiteral("newServerMode"))->setCurrentIndex(1);
-      auto* host = servers->addServerFromForm();
-      if (!host) return fail(QStringLiteral("cannot add a buffered server"));
-      window_->serversDock()->raise();
-      sluice::ui::RequestSpec s;
-      s.method = QStringLiteral("PUT");
-      s.url = host->url() + QStringLiteral("/upload/big-buffered.bin?overwrite=1");
-      s.bodyKind = sluice::ui::RequestSpec::BodyKind::kFile;
-      s.bodyFile = bigFile_;
-      req->setSpec(s);
-      req->send();
-      return waitFor([req] { return req->current() && req->current()->final(); }, 6, 60000);
-    }
+    case 5:
+      return uploadToBufferedServer();
     case 6: {
       sluice::ui::RequestSpec s = req->spec();
       s.url = base + QStringLiteral("/upload/big-stream.bin?overwrite=1");

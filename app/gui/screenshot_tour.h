@@ -23,6 +23,12 @@ class ScreenshotTour : public QObject {
   void step(int index);
   void waitFor(std::function<bool()> ready, int nextStep, int timeoutMs = 20000);
   void grab(QWidget* w, const QString& name);
+  /** Step 3: a PUT with a JSON answer, for the composer shot. */
+  void sendJsonUpload();
+  /** Runs the pool panel's scenario: n requests, c at a time, under a release policy. */
+  void scenario(int n, int c, const QString& policy);
+  /** Step 5: 96 MiB to a new buffered server (its RSS climbs by the size), for the servers shot. */
+  void uploadToBufferedServer();
   void fail(const QString& why);
 
   sluice::ui::MainWindow* window_;

@@ -268,6 +268,16 @@ bool Parser::validateResponseHead() {
   return true;
 }
 
+// After a message that closes the connection, stray line ends are tolerated;
+// anything else is an error, never the start of a new message.
+bool Parser::onlyLineEndsAfterClose(std::string_view rest, Feed& feed) {
+  size_t junk = rest.find_first_not_of("\r\n");
+  if (junk == std::string_view::npos) return true;
+  feed.consumed += junk;
+  setError(400, "data after a message that closes the connection");
+  return false;
+}
+
 Parser::Feed Parser::execute(std::string_view data) {
   Feed feed;
   llhttp_t& p = impl_->parser;
@@ -280,15 +290,9 @@ Parser::Feed Parser::execute(std::string_view data) {
     if (rest.empty()) rest = std::string_view(kEmpty, 0);
     resumePending_ = false;
     if (closed_) {
-      // Stray line ends are tolerated; anything else is an error, never a new message.
-      size_t junk = rest.find_first_not_of("\r\n");
-      if (junk == std::string_view::npos) {
-        feed.consumed = data.size();
-        return feed;
-      }
-      feed.consumed += junk;
-      setError(400, "data after a message that closes the connection");
-      break;
+      if (!onlyLineEndsAfterClose(rest, feed)) break;
+      feed.consumed = data.size();
+      return feed;
     }
     if (!headComplete_ && !rest.empty()) {
       size_t end = 0;
@@ -319,11 +323,7 @@ Parser::Feed Parser::execute(std::string_view data) {
     }
     const char* pos = llhttp_get_error_pos(&p);
     if (pos && pos >= rest.data() && pos <= rest.data() + rest.size()) feed.consumed += static_cast<size_t>(pos - rest.data());
-    if (!failed_) {
-      int status = 400;
-      if (err == HPE_INVALID_VERSION) status = 400;
-      setError(status, std::string("malformed message: ") + llhttp_get_error_reason(&p));
-    }
+    if (!failed_) setError(400, std::string("malformed message: ") + llhttp_get_error_reason(&p));
     break;
   }
   feed.state = State::kError;

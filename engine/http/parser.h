@@ -96,6 +96,7 @@ class Parser {
   bool validateRequestHead();
   bool validateResponseHead();
   void setError(int status, std::string message);
+  bool onlyLineEndsAfterClose(std::string_view rest, Feed& feed);
   int failCallback(int status, std::string message);
   void resetMessage();
 

@@ -73,28 +73,26 @@ namespace {
 bool malformedRequestStatus(int status) { return status == 400 || status == 411 || status == 414 || status == 431; }
 }  // namespace
 
-std::string Exchange::buildHead(int status, const http::Headers& headers, std::optional<uint64_t> contentLength,
-                                size_t reserveBody) {
-  responseStarted_ = true;
-  status_ = status;
-  const bool noBodyStatus = status == 204 || status == 304 || (status >= 100 && status < 200);
-  headOnly_ = head_.isHead() || noBodyStatus;
-  const ServerConfig& cfg = config();
-  bool close = !host_.keepAlive() || malformedRequestStatus(status);
-  if (!bodyComplete_) {
-    // A final answer to an Expect: 100-continue request whose body we never asked
-    // for: the client may or may not send it, so the connection cannot be reused.
-    if (head_.expectContinue && !host_.continueSent() && hasBody()) close = true;
-    uint64_t remaining = bodyLength() ? *bodyLength() - std::min(*bodyLength(), bodyBytes_) : 0;
-    if (remaining > cfg.drainMaxBytes) close = true;
-  }
-  std::string out;
-  out.reserve(160 + reserveBody);
-  out += head_.versionMinor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ";
-  out += std::to_string(status);
-  out += ' ';
-  out += http::reasonPhrase(status);
+namespace {
+void appendField(std::string& out, std::string_view name, std::string_view value) {
+  out += name;
+  out += ": ";
+  out += value;
   out += "\r\n";
+}
+}  // namespace
+
+bool Exchange::mustCloseAfter(int status) const {
+  if (!host_.keepAlive() || malformedRequestStatus(status)) return true;
+  if (bodyComplete_) return false;
+  // A final answer to an Expect: 100-continue request whose body we never asked
+  // for: the client may or may not send it, so the connection cannot be reused.
+  if (head_.expectContinue && !host_.continueSent() && hasBody()) return true;
+  uint64_t remaining = bodyLength() ? *bodyLength() - std::min(*bodyLength(), bodyBytes_) : 0;
+  return remaining > config().drainMaxBytes;
+}
+
+void Exchange::appendHeaderFields(std::string& out, const http::Headers& headers) const {
   bool hasDate = false, hasServer = false;
   for (const auto& h : headers) {
     // Framing headers are ours to write: a handler cannot get them wrong.
@@ -103,33 +101,32 @@ std::string Exchange::buildHead(int status, const http::Headers& headers, std::o
       continue;
     hasDate = hasDate || http::iequals(h.name, "Date");
     hasServer = hasServer || http::iequals(h.name, "Server");
-    out += h.name;
-    out += ": ";
-    out += h.value;
-    out += "\r\n";
+    appendField(out, h.name, h.value);
   }
-  for (const auto& h : host_.defaultResponseHeaders()) {
-    if (headers.has(h.name)) continue;
-    out += h.name;
-    out += ": ";
-    out += h.value;
-    out += "\r\n";
-  }
-  if (!hasDate) {
-    out += "Date: ";
-    out += http::httpDate();
-    out += "\r\n";
-  }
-  if (!hasServer) {
-    out += "Server: ";
-    out += cfg.serverName;
-    out += "\r\n";
-  }
+  for (const auto& h : host_.defaultResponseHeaders())
+    if (!headers.has(h.name)) appendField(out, h.name, h.value);
+  if (!hasDate) appendField(out, "Date", http::httpDate());
+  if (!hasServer) appendField(out, "Server", config().serverName);
+}
+
+std::string Exchange::buildHead(int status, const http::Headers& headers, std::optional<uint64_t> contentLength,
+                                size_t reserveBody) {
+  responseStarted_ = true;
+  status_ = status;
+  const bool noBodyStatus = status == 204 || status == 304 || (status >= 100 && status < 200);
+  headOnly_ = head_.isHead() || noBodyStatus;
+  bool close = mustCloseAfter(status);
+  std::string out;
+  out.reserve(160 + reserveBody);
+  out += head_.versionMinor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  out += std::to_string(status);
+  out += ' ';
+  out += http::reasonPhrase(status);
+  out += "\r\n";
+  appendHeaderFields(out, headers);
   if (noBodyStatus) {
   } else if (contentLength) {
-    out += "Content-Length: ";
-    out += std::to_string(*contentLength);
-    out += "\r\n";
+    appendField(out, "Content-Length", std::to_string(*contentLength));
     declaredLength_ = contentLength;
   } else if (head_.http10()) {
     close = true;  // HTTP/1.0 has no chunked coding: the body ends at close

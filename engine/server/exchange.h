@@ -174,6 +174,10 @@ class Exchange {
  private:
   /** Serialises the status line and headers, deciding framing and keep-alive. */
   std::string buildHead(int status, const http::Headers& headers, std::optional<uint64_t> contentLength, size_t reserveBody);
+  /** The response cannot leave the connection reusable: keep-alive off, a malformed request, an unread or undrainable body. */
+  bool mustCloseAfter(int status) const;
+  /** The handler's fields (framing left out), the router's defaults, Date and Server. */
+  void appendHeaderFields(std::string& out, const http::Headers& headers) const;
 
   ExchangeHost& host_;
   uint64_t id_;

@@ -193,6 +193,36 @@ bool checkUrl(CurlImport& r, const QString& typed) {
   return true;
 }
 
+/** The URL, then the method and headers as curl derives them from the options seen; an error in words, or empty. */
+QString finishSpec(CurlImport& r, Importer& im) {
+  RequestSpec& s = r.spec;
+  if (im.urls.isEmpty()) return QStringLiteral("the command has no URL");
+  if (im.urls.size() > 1)
+    return QStringLiteral("the command has more than one URL ('%1'); import one request at a time").arg(im.urls.join(QStringLiteral("', '")));
+  if (!checkUrl(r, im.urls.front())) return r.error;
+  if (im.sawForm && (im.sawData || im.sawUpload))
+    return QStringLiteral("-F cannot be combined with -d, --json or -T (curl refuses it too)");
+  if (im.sawJson && !hasHeader(s, QStringLiteral("Content-Type")))
+    s.headers.append({true, QStringLiteral("Content-Type"), QStringLiteral("application/json")});
+  if (im.sawJson && !hasHeader(s, QStringLiteral("Accept"))) s.headers.append({true, QStringLiteral("Accept"), QStringLiteral("application/json")});
+  if (im.sawData && !im.sawJson && s.bodyKind == RequestSpec::BodyKind::kText && !hasHeader(s, QStringLiteral("Content-Type")))
+    s.contentType = QStringLiteral("application/x-www-form-urlencoded");
+  // "Transfer-Encoding: chunked" is the composer's chunked toggle, not a free header.
+  for (qsizetype i = s.headers.size() - 1; i >= 0; --i)
+    if (s.headers[i].name.compare(QLatin1String("Transfer-Encoding"), Qt::CaseInsensitive) == 0 &&
+        s.headers[i].value.trimmed().compare(QLatin1String("chunked"), Qt::CaseInsensitive) == 0) {
+      s.chunked = true;
+      s.headers.removeAt(i);
+    }
+  bool hasBody = s.bodyKind != RequestSpec::BodyKind::kNone;
+  s.method = !im.method.isEmpty() ? im.method
+             : im.head        ? QStringLiteral("HEAD")
+             : im.sawUpload   ? QStringLiteral("PUT")
+             : hasBody        ? QStringLiteral("POST")
+                              : QStringLiteral("GET");
+  return {};
+}
+
 }  // namespace
 
 CurlImport CurlCommand::parse(const QString& text) {
@@ -224,32 +254,7 @@ CurlImport CurlCommand::parse(const QString& text) {
     else if (kValueUnsupported.contains(a)) r.unsupported << a;
     else if (!im.apply(a, *v)) return {false, {}, r.error, r.ignored, r.unsupported};
   }
-  RequestSpec& s = r.spec;
-  if (im.urls.isEmpty()) return {false, {}, QStringLiteral("the command has no URL"), r.ignored, r.unsupported};
-  if (im.urls.size() > 1)
-    return {false, {}, QStringLiteral("the command has more than one URL ('%1'); import one request at a time").arg(im.urls.join(QStringLiteral("', '"))),
-            r.ignored, r.unsupported};
-  if (!checkUrl(r, im.urls.front())) return {false, {}, r.error, r.ignored, r.unsupported};
-  if (im.sawForm && (im.sawData || im.sawUpload))
-    return {false, {}, QStringLiteral("-F cannot be combined with -d, --json or -T (curl refuses it too)"), r.ignored, r.unsupported};
-  if (im.sawJson && !hasHeader(s, QStringLiteral("Content-Type")))
-    s.headers.append({true, QStringLiteral("Content-Type"), QStringLiteral("application/json")});
-  if (im.sawJson && !hasHeader(s, QStringLiteral("Accept"))) s.headers.append({true, QStringLiteral("Accept"), QStringLiteral("application/json")});
-  if (im.sawData && !im.sawJson && s.bodyKind == RequestSpec::BodyKind::kText && !hasHeader(s, QStringLiteral("Content-Type")))
-    s.contentType = QStringLiteral("application/x-www-form-urlencoded");
-  // "Transfer-Encoding: chunked" is the composer's chunked toggle, not a free header.
-  for (qsizetype i = s.headers.size() - 1; i >= 0; --i)
-    if (s.headers[i].name.compare(QLatin1String("Transfer-Encoding"), Qt::CaseInsensitive) == 0 &&
-        s.headers[i].value.trimmed().compare(QLatin1String("chunked"), Qt::CaseInsensitive) == 0) {
-      s.chunked = true;
-      s.headers.removeAt(i);
-    }
-  bool hasBody = s.bodyKind != RequestSpec::BodyKind::kNone;
-  s.method = !im.method.isEmpty() ? im.method
-             : im.head        ? QStringLiteral("HEAD")
-             : im.sawUpload   ? QStringLiteral("PUT")
-             : hasBody        ? QStringLiteral("POST")
-                              : QStringLiteral("GET");
+  if (QString error = finishSpec(r, im); !error.isEmpty()) return {false, {}, error, r.ignored, r.unsupported};
   r.ok = true;
   return r;
 }
