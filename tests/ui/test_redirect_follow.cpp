@@ -10,32 +10,19 @@
 #include <QTest>
 #include <memory>
 
-#include "support/test_env.h"
+#include "support/ui_window.h"
 #include "ui/panels/main_window.h"
 
 using namespace sluice::ui;
+using sluice::test::child;
 
 class TestRedirectFollow : public QObject {
   Q_OBJECT
 
  private:
-  std::string dir_;
+  sluice::test::UiWindowFixture fixture_{"ui-redirect"};
 
-  template <typename T>
-  static T* child(QWidget* w, const char* name) {
-    T* c = w->findChild<T*>(QLatin1String(name));
-    if (!c) qFatal("no widget named %s", name);
-    return c;
-  }
-  std::unique_ptr<MainWindow> makeWindow() {
-    MainWindowOptions o;
-    o.listen = QStringLiteral("127.0.0.1:0");
-    o.historyFile = QString::fromStdString(dir_) + QStringLiteral("/history.json");
-    o.restoreState = false;
-    auto w = std::make_unique<MainWindow>(o);
-    w->show();
-    return w;
-  }
+  std::unique_ptr<MainWindow> makeWindow() { return fixture_.open(); }
   static void send(MainWindow* w, const QString& path, bool follow) {
     child<QCheckBox>(w, "followRedirectsCheck")->setChecked(follow);
     child<QLineEdit>(w, "urlEdit")->setText(w->embeddedUrl() + path);
@@ -49,10 +36,8 @@ class TestRedirectFollow : public QObject {
  private slots:
   void initTestCase() {
     QApplication::setOrganizationName(QStringLiteral("SluiceTest"));
-    dir_ = sluice::test::makeTempDir("ui-redirect");
-    QVERIFY(!dir_.empty());
+    QVERIFY(fixture_.ok());
   }
-  void cleanupTestCase() { sluice::test::removeTree(dir_); }
 
   void chainInHistoryAndResponse() {
     auto w = makeWindow();
