@@ -1,5 +1,6 @@
 // The .http writer and the request accessors (names, scripts, variables).
 #include "engine/workspace/http_file.h"
+#include "engine/http/message.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -10,32 +11,26 @@
 namespace sluice::workspace {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // "# @name X", "// @name X", "# @name = X": the name, or nullopt.
 std::optional<std::string> nameTag(std::string_view line) {
-  auto t = trim(line);
+  auto t = http::trimOws(line);
   if (t.starts_with("//")) t.remove_prefix(2);
   else if (t.starts_with("#")) t.remove_prefix(1);
   else return std::nullopt;
-  t = trim(t);
+  t = http::trimOws(t);
   if (!t.starts_with("@name")) return std::nullopt;
   t.remove_prefix(5);
   if (!t.empty() && t.front() != ' ' && t.front() != '\t' && t.front() != '=') return std::nullopt;
-  t = trim(t);
-  if (t.starts_with("=")) t = trim(t.substr(1));
+  t = http::trimOws(t);
+  if (t.starts_with("=")) t = http::trimOws(t.substr(1));
   return std::string(t);
 }
 
 }  // namespace
 
 std::string HttpRequest::name() const {
-  auto sep = trim(std::string_view(separator).substr(std::min<size_t>(3, separator.size())));
-  while (sep.starts_with("#")) sep = trim(sep.substr(1));
+  auto sep = http::trimOws(std::string_view(separator).substr(std::min<size_t>(3, separator.size())));
+  while (sep.starts_with("#")) sep = http::trimOws(sep.substr(1));
   if (!sep.empty()) return std::string(sep);
   for (const auto& line : preamble)
     if (auto n = nameTag(line)) return *n;
@@ -58,7 +53,7 @@ void HttpRequest::setName(std::string_view newName) {
 
 std::string HttpRequest::fullUrl() const {
   std::string out = url;
-  for (const auto& c : urlContinuation) out += trim(c);
+  for (const auto& c : urlContinuation) out += http::trimOws(c);
   return out;
 }
 
@@ -66,7 +61,7 @@ std::vector<Script> HttpRequest::scripts() const {
   std::vector<Script> out;
   auto collect = [&](const std::vector<std::string>& lines, std::string_view mark, Script::Kind kind) {
     for (const auto& line : lines) {
-      auto t = trim(line);
+      auto t = http::trimOws(line);
       bool start = t.starts_with(mark) && !t.starts_with("<>");
       if (start) out.push_back({kind, std::string(line)});
       else if (!out.empty() && out.back().kind == kind && out.back().text.find("%}") == std::string::npos)
@@ -82,16 +77,16 @@ std::string HttpRequest::bodyText() const {
   std::string_view b = body;
   while (!b.empty() && (b.back() == '\n' || b.back() == ' ' || b.back() == '\t')) {
     auto nl = b.rfind('\n');
-    if (trim(b.substr(nl == std::string_view::npos ? 0 : nl + 1)).empty() && nl != std::string_view::npos) b = b.substr(0, nl);
+    if (http::trimOws(b.substr(nl == std::string_view::npos ? 0 : nl + 1)).empty() && nl != std::string_view::npos) b = b.substr(0, nl);
     else break;
   }
   return std::string(b);
 }
 
 std::optional<std::string> HttpRequest::bodyFile() const {
-  auto t = trim(bodyText());
+  auto t = http::trimOws(bodyText());
   if (!t.starts_with("< ") || t.find('\n') != std::string_view::npos) return std::nullopt;
-  return std::string(trim(t.substr(2)));
+  return std::string(http::trimOws(t.substr(2)));
 }
 
 std::vector<size_t> HttpFile::requestIndexes() const {
@@ -111,11 +106,11 @@ std::vector<std::pair<std::string, std::string>> HttpFile::inPlaceVariables(size
   std::vector<std::pair<std::string, std::string>> out;
   for (size_t i = 0; i <= uptoBlock && i < blocks.size(); ++i)
     for (const auto& line : blocks[i].preamble) {
-      auto t = trim(line);
+      auto t = http::trimOws(line);
       if (!t.starts_with("@")) continue;
       auto eq = t.find('=');
       if (eq == std::string_view::npos) continue;
-      out.emplace_back(std::string(trim(t.substr(1, eq - 1))), std::string(trim(t.substr(eq + 1))));
+      out.emplace_back(std::string(http::trimOws(t.substr(1, eq - 1))), std::string(http::trimOws(t.substr(eq + 1))));
     }
   return out;
 }

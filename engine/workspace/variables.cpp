@@ -1,5 +1,6 @@
 // Variables: environments, precedence, {{name}} substitution and dynamic variables.
 #include "engine/workspace/variables.h"
+#include "engine/http/message.h"
 
 #include "engine/workspace/har.h"
 
@@ -14,12 +15,6 @@
 
 namespace sluice::workspace {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 using Table = std::map<std::string, std::map<std::string, std::string>, std::less<>>;
 
@@ -79,7 +74,7 @@ std::string isoNow() {
 }
 
 bool parseInt(std::string_view s, int64_t& out) {
-  s = trim(s);
+  s = http::trimOws(s);
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return ec == std::errc() && p == s.data() + s.size();
 }
@@ -192,7 +187,7 @@ std::vector<VariableRef> findVariableRefs(std::string_view text) {
   while ((pos = text.find("{{", pos)) != std::string_view::npos) {
     size_t close = text.find("}}", pos + 2);
     if (close == std::string_view::npos) break;
-    out.push_back({pos, close + 2 - pos, std::string(trim(text.substr(pos + 2, close - pos - 2)))});
+    out.push_back({pos, close + 2 - pos, std::string(http::trimOws(text.substr(pos + 2, close - pos - 2)))});
     pos = close + 2;
   }
   return out;
