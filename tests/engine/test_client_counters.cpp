@@ -10,12 +10,14 @@
 
 #include "engine/client/client.h"
 #include "engine/net/socket.h"
+#include "support/kernel_tcp.h"
 #include "engine/observe/event_drainer.h"
 #include "support/client_events.h"
 #include "support/client_raw_server.h"
 #include "support/test_env.h"
 
 using namespace sluice;
+using sluice::test::RefusingPort;
 using namespace sluice::client;
 using sluice::test::ClientRawServer;
 
@@ -68,21 +70,6 @@ ClientConfig quickConfig() {
 }
 
 uint64_t closes(const ClientStats& s, CloseReason r) { return s.closes[static_cast<size_t>(r)]; }
-
-// A loopback port with nobody listening: bound, never listened on, so connects are refused.
-struct RefusingPort {
-  net::Fd fd{::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)};
-  uint16_t port = 0;
-  RefusingPort() {
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-        ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&a), &len) == 0)
-      port = ntohs(a.sin_port);
-  }
-};
 
 // The body error (if any) of one exchange after reading it to the end.
 std::string bodyError(Exchange& ex) {

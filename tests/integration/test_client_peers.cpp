@@ -19,16 +19,8 @@ using sluice::test::ClientNginx;
 using sluice::test::NginxOptions;
 
 namespace {
-std::string body(Exchange& ex) {
-  std::string out;
-  auto r = ex.body.readAll(out, 1 << 20, 5000ms);
-  return r ? out : "ERROR: " + r.error().message;
-}
-ClientConfig quiet() {
-  ClientConfig c;
-  c.heldTooLong = 0ms;
-  return c;
-}
+std::string body(Exchange& ex) { return sluice::test::readBodyOrError(ex); }
+ClientConfig quiet() { return sluice::test::quietClientConfig(); }
 }  // namespace
 
 class TestClientPeers : public QObject {

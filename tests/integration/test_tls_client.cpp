@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "engine/client/client.h"
+#include "support/client_events.h"
 #include "support/client_nginx.h"
 #include "support/process.h"
 #include "support/test_env.h"
@@ -36,17 +37,8 @@ NginxOptions tlsNginx(const test::CertFiles& f) {
   return o;
 }
 
-std::string readBody(Exchange& ex) {
-  std::string out;
-  auto r = ex.body.readAll(out, 1 << 20, 5000ms);
-  return r ? out : "ERROR: " + r.error().message;
-}
-
-ClientConfig quiet() {
-  ClientConfig c;
-  c.heldTooLong = 0ms;
-  return c;
-}
+std::string readBody(Exchange& ex) { return sluice::test::readBodyOrError(ex); }
+ClientConfig quiet() { return sluice::test::quietClientConfig(); }
 
 // A loopback listener that completes TCP handshakes (the kernel does) and never answers.
 struct SilentListener {

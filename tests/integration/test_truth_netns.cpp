@@ -100,21 +100,6 @@ CliRun runCli(std::vector<std::string> args) {
   return run;
 }
 
-// A loopback port that refuses connects: bound, never listening.
-struct RefusingPort {
-  net::Fd fd{::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)};
-  uint16_t port = 0;
-  RefusingPort() {
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-        ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&a), &len) == 0)
-      port = ntohs(a.sin_port);
-  }
-};
-
 // /proc/PID/fd of this process, less the descriptor that reading the folder holds.
 uint64_t ownFds() { return static_cast<uint64_t>(procOpenFds(::getpid())) - 1; }
 

@@ -5,6 +5,18 @@
 
 namespace sluice::test {
 
+std::string readBodyOrError(client::Exchange& ex) {
+  std::string out;
+  auto r = ex.body.readAll(out, 1 << 20, std::chrono::milliseconds(5000));
+  return r ? out : "ERROR: " + r.error().message;
+}
+
+client::ClientConfig quietClientConfig() {
+  client::ClientConfig c;
+  c.heldTooLong = std::chrono::milliseconds(0);
+  return c;
+}
+
 const std::vector<observe::Event>& ClientEventLog::all() {
   client_.events().drain(events_);
   return events_;

@@ -24,6 +24,11 @@ class ClientEventLog {
   std::vector<observe::Event> events_;
 };
 
+/** The whole body (at most 1 MiB, 5 s), or "ERROR: " and the reason. */
+std::string readBodyOrError(client::Exchange& ex);
+/** A client configuration for tests: no held-too-long warnings. */
+client::ClientConfig quietClientConfig();
+
 /** Waits (bounded) until pred() is true; returns its last value. */
 bool waitFor(const std::function<bool()>& pred, int timeoutMs = 5000);
 /** Total idle / all connections in the client's pool. */

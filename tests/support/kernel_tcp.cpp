@@ -1,6 +1,7 @@
 #include "support/kernel_tcp.h"
 
 #include <net/if.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -13,6 +14,16 @@
 #include <vector>
 
 namespace sluice::test {
+
+RefusingPort::RefusingPort() : fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  if (fd.valid() && ::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&a), &len) == 0)
+    port = ntohs(a.sin_port);
+}
 
 namespace {
 

@@ -8,7 +8,16 @@
 #include <map>
 #include <string>
 
+#include "engine/net/socket.h"
+
 namespace sluice::test {
+
+/** A loopback port with nobody listening: bound, never listened on, so connects are refused. port is 0 if binding failed. */
+struct RefusingPort {
+  net::Fd fd;
+  uint16_t port = 0;
+  RefusingPort();
+};
 
 /**
  * Moves this process into a new network namespace with loopback up. Call before any
