@@ -45,6 +45,12 @@ const char* kServeHelp =
     "  --body-timeout DUR        longest pause between body bytes, 408 after [30s]\n"
     "  --keepalive-timeout DUR   idle keep-alive connections are closed after [60s]\n"
     "  --write-timeout DUR       a peer that reads nothing this long is dropped [60s]\n"
+    "  --output-buffer SIZE      response bytes one connection may hold in memory; generators wait\n"
+    "                            while the socket is full (at least 4K) [32K]\n"
+    "  --conn-write-budget SIZE  bytes one connection may send per event-loop turn (16K+) [1M]\n"
+    "  --turn-write-budget SIZE  bytes all connections of a worker may send per turn (16K+) [4M]\n"
+    "  --memory-trim DUR         after a burst of connections, return freed memory (malloc_trim)\n"
+    "                            this long after it fell by half; 0 turns it off [1s]\n"
     "  --max-connections N       stop accepting at this many open connections [10000]\n"
     "  --drain-max SIZE          unread body drained after a response, at most [1M]\n"
     "  --drain-time DUR          ... and for at most [1s]; past either bound the connection closes\n"
@@ -119,6 +125,10 @@ ValueFlag applyValueFlag(ServeArgs& a, std::string_view f, const char* v, const 
   else if (f == "--body-timeout") ok = setDuration(v, c.bodyIdleTimeout, flag);
   else if (f == "--keepalive-timeout") ok = setDuration(v, c.keepAliveTimeout, flag);
   else if (f == "--write-timeout") ok = setDuration(v, c.writeTimeout, flag);
+  else if (f == "--output-buffer") { ok = setSize(v, n, flag) && n >= 4096; c.outputBufferBytes = n; }
+  else if (f == "--conn-write-budget") { ok = setSize(v, n, flag) && n >= 16384; c.connectionWriteBudgetBytes = n; }
+  else if (f == "--turn-write-budget") { ok = setSize(v, n, flag) && n >= 16384; c.turnWriteBudgetBytes = n; }
+  else if (f == "--memory-trim") ok = setDuration(v, c.memoryTrimDelay, flag);
   else if (f == "--max-connections") { ok = parseUint(v, n) && n > 0; c.maxConnections = n; }
   else if (f == "--drain-max") ok = setSize(v, c.drainMaxBytes, flag);
   else if (f == "--drain-time") ok = setDuration(v, c.drainMaxTime, flag);

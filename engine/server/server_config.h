@@ -6,8 +6,6 @@
 #include <memory>
 #include <string>
 
-#include <memory>
-
 #include "engine/http/parser.h"
 #include "engine/net/loop_clock.h"
 
@@ -31,7 +29,18 @@ struct ServerConfig {
 
   size_t readBufferBytes = 64 * 1024;        ///< per-connection read buffer bound
   size_t bulkReadBytes = 1024 * 1024;        ///< read size for handlers that never pause (Exchange::setBulkReads)
-  size_t outputHighWaterBytes = 256 * 1024;  ///< write() returns false above this
+  /**
+   * Most response bytes one connection holds in user space. Exchange::write() returns false at
+   * this mark, and as soon as the socket refuses bytes: a generator (/bytes, /sse, /echo) then
+   * stops until the socket drains, so a peer that never reads costs at most this much.
+   */
+  size_t outputBufferBytes = 32 * 1024;
+  size_t connectionWriteBudgetBytes = 1024 * 1024;  ///< bytes one connection may send per loop turn
+  size_t turnWriteBudgetBytes = 4 * 1024 * 1024;    ///< bytes all of a worker's connections may send per loop turn
+  /** After a burst (open connections fell to half a peak of at least trimBurstConnections), memory is
+   *  handed back to the system (malloc_trim) once this long has passed; 0 turns it off. */
+  milliseconds memoryTrimDelay{1'000};
+  size_t trimBurstConnections = 64;
   uint64_t maxBodyBytes = 0;                 ///< 413; 0 = no limit (buffered mode caps at 1 GiB)
   http::ParseLimits parse;                   ///< 431 head, 414 request line, 413 chunk extensions
 
