@@ -117,3 +117,17 @@ make_p256_cert() {
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
     -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$1/key.pem" -out "$1/cert.pem" 2>/dev/null
 }
+
+# cg_instructions CLI WORK N SCHEME PATH serve-args... : total instructions (callgrind) of a
+# 'sluice-cli serve' run that answers N requests from h2load --h1 -c 10, startup and shutdown included.
+cg_instructions() {
+  local cli=$1 work=$2 n=$3 scheme=$4 path=$5; shift 5
+  local out="$work/cg.$scheme.$n" log="$work/cg.$scheme.$n.log"
+  valgrind --tool=callgrind --callgrind-out-file="$out" "$cli" serve --listen 127.0.0.1:0 --quiet "$@" >"$log" 2>/dev/null &
+  local pid=$!
+  for _ in $(seq 1 400); do grep -q '^listening on ' "$log" 2>/dev/null && break; sleep 0.05; done
+  local port; port=$(sed -n 's#^listening on https\{0,1\}://127.0.0.1:\([0-9]*\)$#\1#p' "$log")
+  if [ "$n" -gt 0 ]; then h2load --h1 -n "$n" -c 10 "$scheme://127.0.0.1:$port$path" >/dev/null; fi
+  kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+  awk '/^summary:|^totals:/ {print $2; exit}' "$out"
+}

@@ -53,19 +53,8 @@ rm -f "$work/upload.bin"
 echo
 requests=${BENCH_CG_REQUESTS:-20000}
 echo "## Per request, server side, h2load --h1 -n $requests -c 10 /status/200 (startup and shutdown subtracted)"
-# cg_count N -> total instructions of a server run serving N requests
-cg_count() {
-  local n=$1 out="$work/cg.$1" log="$work/cg.log.$1"
-  valgrind --tool=callgrind --callgrind-out-file="$out" "$cli" serve --listen 127.0.0.1:0 --quiet "${extra[@]}" >"$log" 2>/dev/null &
-  local pid=$!
-  for _ in $(seq 1 200); do grep -q '^listening on ' "$log" 2>/dev/null && break; sleep 0.05; done
-  local port; port=$(sed -n 's#^listening on http://127.0.0.1:\([0-9]*\)$#\1#p' "$log")
-  if [ "$n" -gt 0 ]; then h2load --h1 -n "$n" -c 10 "http://127.0.0.1:$port/status/200" >/dev/null; fi
-  kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
-  awk '/^summary:|^totals:/ {print $2; exit}' "$out"
-}
-idle=$(cg_count 0)
-busy=$(cg_count "$requests")
+idle=$(cg_instructions "$cli" "$work" 0 http /status/200 "${extra[@]}")
+busy=$(cg_instructions "$cli" "$work" "$requests" http /status/200 "${extra[@]}")
 echo "RESULT callgrind-per-request instructions=$(( (busy - idle) / requests )) (${busy} - ${idle} over ${requests} requests; goal <= 10000)"
 
 # strace_calls N START... -> system calls (every thread and child) of a server run serving N requests
