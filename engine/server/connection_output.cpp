@@ -30,7 +30,8 @@ void Connection::queue(std::string data) {
 void Connection::queueFile(std::shared_ptr<net::Fd> file, uint64_t offset, uint64_t length) {
   if (length == 0 || state_ == State::kClosed) return;
   queuedTotal_ += length;
-  out_.push_back(Segment{.file = std::move(file), .fileOffset = offset, .fileLeft = length});
+  const bool readWrite = readWriteFile(file->get());
+  out_.push_back(Segment{.file = std::move(file), .fileOffset = offset, .fileLeft = length, .readWrite = readWrite});
 }
 
 void Connection::flush() {
@@ -47,6 +48,7 @@ void Connection::flush() {
 
 // One sendfile call for the front segment; false when writing must stop for now.
 bool Connection::flushFile(Segment& front) {
+  if (front.readWrite) return flushFileReadWrite(front);
   const size_t max = static_cast<size_t>(std::min({front.fileLeft, kSendfileChunk, static_cast<uint64_t>(writeBudget_)}));
   IoResult r = transport_->sendFile(front.file->get(), front.fileOffset, max);
   if (r.kind == IoResult::Kind::kWouldBlock) return false;
@@ -58,12 +60,7 @@ bool Connection::flushFile(Segment& front) {
     closeNow(false, "file truncated while sending");
     return false;
   }
-  sentTotal_ += r.bytes;
-  front.fileOffset += r.bytes;
-  front.fileLeft -= r.bytes;
-  writeBudget_ -= std::min(writeBudget_, r.bytes);
-  worker_.server().stats().bytesOut.fetch_add(r.bytes, std::memory_order_relaxed);
-  if (front.fileLeft == 0) out_.pop_front();
+  fileBytesSent(front, r.bytes);
   return true;
 }
 
