@@ -70,6 +70,16 @@ CONF
   exit 1
 }
 
+# cpu_ticks PID : user + system clock ticks (1/100 s) of PID and its children's threads so far
+# (nginx: the master and its worker). Moves much less with load than wall time.
+cpu_ticks() {
+  local total=0 p
+  for p in "$1" $(pgrep -P "$1" || true); do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+
 peak_rss_kib() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
