@@ -119,7 +119,7 @@ class Exchange {
   void startResponse(int status, http::Headers headers, std::optional<uint64_t> contentLength);
   /** Queues body bytes. Returns false when the output is over the high watermark: wait for onWritable. */
   bool write(std::string_view data);
-  /** Queues length bytes of an open file from offset, sent with sendfile(). */
+  /** Queues length bytes of an open file from offset, sent with sendfile() or read/write (ServerConfig::fileSend). */
   bool writeFile(std::shared_ptr<net::Fd> file, uint64_t offset, uint64_t length);
   /** Completes the response. */
   void end();
