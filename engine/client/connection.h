@@ -108,6 +108,8 @@ class Connection final : public net::IoHandler, public std::enable_shared_from_t
   void armHeadTimer();
   void armDeadline();
   void armBodyIdle(std::chrono::milliseconds wait);
+  /** The body idle timeout of the current request (Request::bodyIdleTimeout), else the client's; 0: none. */
+  std::chrono::milliseconds bodyIdleLimit() const;
   /** A timeout: fails the request before its head, or its body stream after, and closes. */
   void expire(Error err);
   void cancelTimers();

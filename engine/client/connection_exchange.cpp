@@ -445,7 +445,7 @@ void Connection::onHead() {
   core_ = std::make_shared<StreamCore>(pool_.ctxPtr(), req_->id, id_, length, r.timings);
   core_->conn = this;
   heldSince_ = now;
-  if (auto idle = ctx_.config().bodyIdleTimeout; idle.count() > 0 && !messageDone_) {
+  if (auto idle = bodyIdleLimit(); idle.count() > 0 && !messageDone_) {
     lastBodyAt_ = now;
     armBodyIdle(idle);
   }
