@@ -288,6 +288,13 @@ void Connection::onReleased(bool close, bool leaked) {
   startDrain();
 }
 
+uint64_t Connection::countDrain() {
+  auto us = static_cast<uint64_t>(duration_cast<microseconds>(net::Clock::now() - drainStart_).count());
+  ctx_.drainedBytes.fetch_add(drainBytes_, std::memory_order_relaxed);
+  ctx_.drainUs.fetch_add(us, std::memory_order_relaxed);
+  return us;
+}
+
 void Connection::startDrain() {
   if (!reusable_ || eof_) {
     pool_.noteLoss(host_, NewConnReason::kPreviousNotDrained);
@@ -302,7 +309,7 @@ void Connection::startDrain() {
   drainTimer_ = loop_.runAfter(ctx_.config().drain.maxTime, [w = weak()] {
     if (auto self = w.lock()) {
       self->drainTimer_ = 0;
-      self->ctx_.drainedBytes.fetch_add(self->drainBytes_, std::memory_order_relaxed);
+      self->countDrain();
       self->pool_.noteLoss(self->host_, NewConnReason::kPreviousNotDrained);
       self->close(CloseReason::kNotDrained, "body did not end within the drain time (" + std::to_string(self->drainBytes_) +
                                                 " bytes drained); cost: the next request opens a new connection (" +

@@ -101,6 +101,8 @@ class Connection final : public net::IoHandler, public std::enable_shared_from_t
   void onHead();
   void onMessageDone();
   void startDrain();
+  /** A drain ended (kept or closed): adds its bytes and time to the client's counters; returns the time in µs. */
+  uint64_t countDrain();
   void finishExchange();
   void updateInterest();
   void markNotReusable(CloseReason reason, std::optional<NewConnReason> loss, std::string why);
