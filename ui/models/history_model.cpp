@@ -81,6 +81,7 @@ void HistoryModel::load() {
     e.verdict = o.value("verdict").toString();
     e.releaseCost = o.value("releaseCost").toString();
     e.error = o.value("error").toString();
+    e.chain = o.value("chain").toString();
     entries_.append(e);
     if (entries_.size() >= kMaxEntries) break;
   }
@@ -98,7 +99,8 @@ bool HistoryModel::save() {
                            {"ms", static_cast<double>(e.ms)},
                            {"verdict", e.verdict},
                            {"releaseCost", e.releaseCost},
-                           {"error", e.error}});
+                           {"error", e.error},
+                           {"chain", e.chain}});
   QDir().mkpath(QFileInfo(path_).absolutePath());
   QSaveFile f(path_);
   if (!f.open(QIODevice::WriteOnly)) {
