@@ -8,6 +8,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QStandardPaths>
 #include <QTest>
 
@@ -15,6 +16,7 @@
 #include "ui/bridge/server_host.h"
 #include "ui/panels/main_window.h"
 #include "ui/panels/request_panel.h"
+#include "ui/panels/request_tabs.h"
 
 using namespace sluice::ui;
 using sluice::test::child;
@@ -90,6 +92,24 @@ class TestRequestTls : public QObject {
     QVERIFY2(why.contains(QLatin1String("CA file (--cacert)")) && why.contains(missing) && why.contains(QLatin1String("does not exist")),
              qPrintable(why));
     child<QLineEdit>(w_.get(), "tlsCaFileEdit")->clear();
+  }
+
+  // "Use as defaults for new requests": a new tab starts with these TLS options and timeouts.
+  void defaultsCarryToNewTabs() {
+    QSettings().remove(QStringLiteral("requests/defaults"));
+    verify()->setChecked(false);
+    child<QDoubleSpinBox>(w_.get(), "connectTimeoutSpin")->setValue(1.5);
+    QTest::mouseClick(child<QPushButton>(w_.get(), "saveOptionDefaultsButton"), Qt::LeftButton);
+    verify()->setChecked(true);
+    child<QDoubleSpinBox>(w_.get(), "connectTimeoutSpin")->setValue(0);
+    w_->requestTabs()->newTab();
+    RequestSpec fresh = w_->requestPanel()->spec();
+    QVERIFY(!fresh.tls.verify);
+    QCOMPARE(fresh.connectTimeoutMs, 1500);
+    QVERIFY(warning()->isVisibleTo(w_.get()));
+    QSettings().remove(QStringLiteral("requests/defaults"));
+    verify()->setChecked(true);
+    child<QDoubleSpinBox>(w_.get(), "connectTimeoutSpin")->setValue(0);
   }
 
   void timeoutsReachTheEngine_data() {

@@ -155,9 +155,13 @@ QWidget* ServersPanel::buildAddForm() {
   mode_->setItemText(1, tr("buffered"));
   mode_->setToolTip(tr("stream: bodies flow to the handler as they arrive (memory stays flat)\n"
                        "buffered: the whole body is read first (costs its size)"));
+  // Five rows, so the form fits a low dock at 1280x800: the TLS switch sits on the Listen
+  // row, the certificate files share the last row with the button.
+  QHBoxLayout* tlsRow = buildTlsRow(box);
   auto* r1 = new QHBoxLayout;
   r1->addWidget(listen_, 2);
   r1->addWidget(mode_, 1);
+  r1->addWidget(tls_);
   auto* r3 = new QHBoxLayout;
   r3->addWidget(maxBody_, 1);
   r3->addWidget(token_, 1);
@@ -169,8 +173,8 @@ QWidget* ServersPanel::buildAddForm() {
   form->addRow(tr("Folder"), dirRow);
   form->addRow(tr("Limits"), r3);
   form->addRow(tr("Proxy"), proxy_);
-  form->addRow(tr("HTTPS"), buildTlsRow(box));
-  form->addRow(add);
+  tlsRow->addWidget(add);
+  form->addRow(tr("TLS files"), tlsRow);
   connect(browse, &QPushButton::clicked, this, [this] {
     QString d = QFileDialog::getExistingDirectory(this, tr("Upload folder"));
     if (!d.isEmpty()) dir_->setText(d);
@@ -179,7 +183,7 @@ QWidget* ServersPanel::buildAddForm() {
   return box;
 }
 
-QLayout* ServersPanel::buildTlsRow(QWidget* box) {
+QHBoxLayout* ServersPanel::buildTlsRow(QWidget* box) {
   tls_ = new QCheckBox(tr("TLS"), box);
   tls_->setObjectName(QStringLiteral("newServerTls"));
   tls_->setToolTip(tr("Serve HTTPS. Without certificate files: the stored self-signed ECDSA P-256 certificate\n"
@@ -198,7 +202,6 @@ QLayout* ServersPanel::buildTlsRow(QWidget* box) {
     keyFile_->setEnabled(on);
   });
   auto* tlsRow = new QHBoxLayout;
-  tlsRow->addWidget(tls_);
   tlsRow->addWidget(certFile_, 1);
   tlsRow->addWidget(keyFile_, 1);
   return tlsRow;

@@ -10,7 +10,7 @@
 class QCheckBox;
 class QComboBox;
 class QLabel;
-class QLayout;
+class QHBoxLayout;
 class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
@@ -50,8 +50,8 @@ class ServersPanel : public QWidget {
  private:
   QWidget* buildServerList();
   QWidget* buildAddForm();
-  /** The TLS switch with the certificate and key fields. */
-  QLayout* buildTlsRow(QWidget* box);
+  /** Makes the TLS switch (placed by the caller) and returns the row of certificate and key fields. */
+  QHBoxLayout* buildTlsRow(QWidget* box);
   QWidget* buildLiveArea();
   void refreshTable();
   void onEvents(ServerHost* host, const std::vector<observe::Event>& events);
