@@ -3,7 +3,8 @@
 #   ./scripts/screenshots.sh BUILD_DIR
 # Starts sluice under a virtual X server (1280x800), runs a short scripted session
 # (a download, scenarios with release and leak, uploads to a buffered and a stream
-# server) and grabs window.png, request.png, pool.png and servers.png.
+# server, an https request to a TLS server) and grabs window.png, request.png,
+# pool.png, servers.png and connection.png.
 set -euo pipefail
 build="${1:-build}"
 root="$(cd "$(dirname "$0")/.." && pwd)"

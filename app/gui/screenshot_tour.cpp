@@ -1,6 +1,7 @@
 #include "screenshot_tour.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDateTime>
 #include <QDir>
@@ -9,6 +10,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QTimer>
 #include <cstdio>
 
@@ -99,6 +101,22 @@ void ScreenshotTour::uploadToBufferedServer() {
   return waitFor([req] { return req->current() && req->current()->final(); }, 6, 60000);
 }
 
+void ScreenshotTour::httpsToTlsServer() {
+  // A TLS server with the stored self-signed certificate, trusted as the request's CA file.
+  window_->findChild<QLineEdit*>(QStringLiteral("newServerListen"))->setText(QStringLiteral("127.0.0.1:0"));
+  window_->findChild<QComboBox*>(QStringLiteral("newServerMode"))->setCurrentIndex(0);
+  window_->findChild<QCheckBox*>(QStringLiteral("newServerTls"))->setChecked(true);
+  auto* host = window_->serversPanel()->addServerFromForm();
+  if (!host) return fail(QStringLiteral("cannot add a TLS server"));
+  auto* req = window_->requestPanel();
+  sluice::ui::RequestSpec s;
+  s.url = host->url() + QStringLiteral("/bytes/65536");
+  s.tls.caFile = host->certificatePath();
+  req->setSpec(s);
+  req->send();
+  return waitFor([req] { return req->current() && req->current()->final(); }, 11);
+}
+
 void ScreenshotTour::scenario(int n, int c, const QString& policy) {
   window_->findChild<QSpinBox*>(QStringLiteral("scenarioRequests"))->setValue(n);
   window_->findChild<QSpinBox*>(QStringLiteral("scenarioConcurrency"))->setValue(c);
@@ -157,8 +175,18 @@ void ScreenshotTour::step(int index) {
     case 9:
       grab(window_->serversDock(), QStringLiteral("servers.png"));
       QFile::remove(bigFile_);
-      QApplication::exit(0);
+      return httpsToTlsServer();
+    case 11: {  // the Connection tab of the https response
+      auto* details = window_->findChild<QWidget*>(QStringLiteral("connectionDetails"));
+      auto* tabs = details ? qobject_cast<QTabWidget*>(details->parentWidget()->parentWidget()) : nullptr;
+      if (!tabs) return fail(QStringLiteral("no Connection tab"));
+      tabs->setCurrentWidget(details);
+      QTimer::singleShot(300, this, [this] {
+        grab(window_->centralWidget(), QStringLiteral("connection.png"));
+        QApplication::exit(0);
+      });
       return;
+    }
     default: return;
   }
 }

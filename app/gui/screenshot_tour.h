@@ -10,8 +10,8 @@ class MainWindow;
 
 /**
  * Drives the window like a user: a download, scenarios with release and leak, an
- * upload to a buffered and to a stream server. Saves window.png, request.png,
- * pool.png and servers.png into dir, then quits the application.
+ * upload to a buffered and to a stream server, an https request to a TLS server. Saves
+ * window.png, request.png, pool.png, servers.png and connection.png into dir, then quits.
  */
 class ScreenshotTour : public QObject {
   Q_OBJECT
@@ -29,6 +29,8 @@ class ScreenshotTour : public QObject {
   void scenario(int n, int c, const QString& policy);
   /** Step 5: 96 MiB to a new buffered server (its RSS climbs by the size), for the servers shot. */
   void uploadToBufferedServer();
+  /** After the servers shot: a TLS server and an https request trusting its certificate, for connection.png. */
+  void httpsToTlsServer();
   void fail(const QString& why);
 
   sluice::ui::MainWindow* window_;

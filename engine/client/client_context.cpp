@@ -59,6 +59,9 @@ ClientStats ClientContext::stats() const {
   s.heldTooLong = ld(heldTooLong);
   s.drainedBytes = ld(drainedBytes);
   s.drainsKept = ld(drainsKept);
+  s.savedConnectUs = ld(savedConnectUs);
+  s.savedTlsUs = ld(savedTlsUs);
+  s.drainUs = ld(drainUs);
   s.neverPooledTwice = ld(pooledTwiceRefused);
   for (size_t i = 0; i < s.closes.size(); ++i) s.closes[i] = ld(closes[i]);
   return s;

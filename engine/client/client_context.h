@@ -56,6 +56,7 @@ class ClientContext {
   std::atomic<uint64_t> requests{0}, failures{0}, connectionsOpened{0}, connectsFailed{0}, reused{0}, retries{0};
   std::atomic<uint64_t> doubleReleases{0}, leaks{0}, heldTooLong{0}, drainedBytes{0}, drainsKept{0};
   std::atomic<uint64_t> pooledTwiceRefused{0}, heldStreams{0};
+  std::atomic<uint64_t> savedConnectUs{0}, savedTlsUs{0}, drainUs{0};
   std::atomic<uint64_t> closes[static_cast<size_t>(CloseReason::kCount)]{};
 
  private:

@@ -65,11 +65,13 @@ void Connection::onResolved(Result<net::SocketAddress> addr) {
   interest_ = EPOLLOUT;
   if (auto st = loop_.add(transport_->fd(), interest_, this); !st) return failAttempt(st.error(), CloseReason::kIoError, false);
   registered_ = true;
-  connectTimer_ = loop_.runAfter(ctx_.config().connectTimeout, [w = weak()] {
+  // The request that made this connection sets the limit (Request::connectTimeout), else the client.
+  auto limit = req_ && req_->request.connectTimeout.count() > 0 ? req_->request.connectTimeout : ctx_.config().connectTimeout;
+  connectTimer_ = loop_.runAfter(limit, [w = weak(), limit] {
     if (auto self = w.lock()) {
       self->connectTimer_ = 0;
       self->failAttempt(Error::make(ErrorCode::kTimeout, "connect to " + self->host_.url.authority() + " timed out after " +
-                                                            std::to_string(self->ctx_.config().connectTimeout.count()) + " ms"),
+                                                            std::to_string(limit.count()) + " ms"),
                         CloseReason::kConnectFailed, false);
     }
   });
@@ -286,6 +288,13 @@ void Connection::onReleased(bool close, bool leaked) {
   startDrain();
 }
 
+uint64_t Connection::countDrain() {
+  auto us = static_cast<uint64_t>(duration_cast<microseconds>(net::Clock::now() - drainStart_).count());
+  ctx_.drainedBytes.fetch_add(drainBytes_, std::memory_order_relaxed);
+  ctx_.drainUs.fetch_add(us, std::memory_order_relaxed);
+  return us;
+}
+
 void Connection::startDrain() {
   if (!reusable_ || eof_) {
     pool_.noteLoss(host_, NewConnReason::kPreviousNotDrained);
@@ -300,7 +309,7 @@ void Connection::startDrain() {
   drainTimer_ = loop_.runAfter(ctx_.config().drain.maxTime, [w = weak()] {
     if (auto self = w.lock()) {
       self->drainTimer_ = 0;
-      self->ctx_.drainedBytes.fetch_add(self->drainBytes_, std::memory_order_relaxed);
+      self->countDrain();
       self->pool_.noteLoss(self->host_, NewConnReason::kPreviousNotDrained);
       self->close(CloseReason::kNotDrained, "body did not end within the drain time (" + std::to_string(self->drainBytes_) +
                                                 " bytes drained); cost: the next request opens a new connection (" +
@@ -334,7 +343,7 @@ void Connection::armBodyIdle(milliseconds wait) {
     if (!s) return;
     s->bodyIdleTimer_ = 0;
     if (s->state_ != ConnState::kStreaming || s->messageDone_) return;
-    auto idle = s->ctx_.config().bodyIdleTimeout;
+    auto idle = s->bodyIdleLimit();
     auto now = s->loop_.refreshNow();
     if (s->readPaused_) s->lastBodyAt_ = now;
     auto quiet = duration_cast<milliseconds>(now - s->lastBodyAt_);
@@ -342,6 +351,11 @@ void Connection::armBodyIdle(milliseconds wait) {
     s->expire(Error::make(ErrorCode::kTimeout, "no response body byte for " + std::to_string(idle.count()) +
                                                    " ms on connection #" + std::to_string(s->id_) + " (body idle timeout)"));
   });
+}
+
+std::chrono::milliseconds Connection::bodyIdleLimit() const {
+  if (req_ && req_->request.bodyIdleTimeout.count() > 0) return req_->request.bodyIdleTimeout;
+  return ctx_.config().bodyIdleTimeout;
 }
 
 void Connection::expire(Error err) {

@@ -101,6 +101,8 @@ class Connection final : public net::IoHandler, public std::enable_shared_from_t
   void onHead();
   void onMessageDone();
   void startDrain();
+  /** A drain ended (kept or closed): adds its bytes and time to the client's counters; returns the time in µs. */
+  uint64_t countDrain();
   void finishExchange();
   void updateInterest();
   void markNotReusable(CloseReason reason, std::optional<NewConnReason> loss, std::string why);
@@ -108,6 +110,8 @@ class Connection final : public net::IoHandler, public std::enable_shared_from_t
   void armHeadTimer();
   void armDeadline();
   void armBodyIdle(std::chrono::milliseconds wait);
+  /** The body idle timeout of the current request (Request::bodyIdleTimeout), else the client's; 0: none. */
+  std::chrono::milliseconds bodyIdleLimit() const;
   /** A timeout: fails the request before its head, or its body stream after, and closes. */
   void expire(Error err);
   void cancelTimers();

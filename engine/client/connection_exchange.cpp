@@ -380,7 +380,7 @@ Action Connection::Listener::onBody(std::string_view data) {
   if (c_.state_ == ConnState::kDraining) {
     c_.drainBytes_ += data.size();
     if (c_.drainBytes_ > c_.ctx_.config().drain.maxBytes) {
-      c_.ctx_.drainedBytes.fetch_add(c_.drainBytes_, std::memory_order_relaxed);
+      c_.countDrain();
       c_.pool_.noteLoss(c_.host_, NewConnReason::kPreviousNotDrained);
       c_.close(CloseReason::kNotDrained, "rest of the body larger than the drain bound (" + std::to_string(c_.drainBytes_) +
                                              " bytes drained); cost: the next request opens a new connection (" + c_.reopenCostText() + ")");
@@ -426,7 +426,11 @@ void Connection::onHead() {
   }
   // "Reused" is decided here, when a head arrives on a connection that served before;
   // an attempt that failed on a reused connection and was retried never gets here.
-  if (reusedForCurrent_) ctx_.reused.fetch_add(1, std::memory_order_relaxed);
+  if (reusedForCurrent_) {
+    ctx_.reused.fetch_add(1, std::memory_order_relaxed);
+    ctx_.savedConnectUs.fetch_add(req_->verdict.savedConnectUs, std::memory_order_relaxed);
+    ctx_.savedTlsUs.fetch_add(req_->verdict.savedTlsUs, std::memory_order_relaxed);
+  }
   auto now = net::Clock::now();
   Response r;
   r.requestId = req_->id;
@@ -445,7 +449,7 @@ void Connection::onHead() {
   core_ = std::make_shared<StreamCore>(pool_.ctxPtr(), req_->id, id_, length, r.timings);
   core_->conn = this;
   heldSince_ = now;
-  if (auto idle = ctx_.config().bodyIdleTimeout; idle.count() > 0 && !messageDone_) {
+  if (auto idle = bodyIdleLimit(); idle.count() > 0 && !messageDone_) {
     lastBodyAt_ = now;
     armBodyIdle(idle);
   }
@@ -486,12 +490,10 @@ void Connection::onMessageDone() {
   ctx_.event(EventKind::kClientRequest, id_, reqId(), parser_->response().status, "complete", {}, bodyBytes, 0, t);
   if (state_ == ConnState::kClosed) return;  // a forwarding stream may have aborted us
   if (state_ == ConnState::kDraining) {
-    ctx_.drainedBytes.fetch_add(drainBytes_, std::memory_order_relaxed);
+    uint64_t drainUs = countDrain();
     if (reusable_) ctx_.drainsKept.fetch_add(1, std::memory_order_relaxed);
     ctx_.event(EventKind::kClientConnState, id_, reqId(), static_cast<int>(ConnState::kDraining), "drained",
-               "cost: " + std::to_string(drainBytes_) + " bytes drained in " +
-                   msText(static_cast<uint64_t>(duration_cast<microseconds>(net::Clock::now() - drainStart_).count())) +
-                   "; connection kept", drainBytes_);
+               "cost: " + std::to_string(drainBytes_) + " bytes drained in " + msText(drainUs) + "; connection kept", drainBytes_);
     return finishExchange();
   }
   if (released_) return finishExchange();

@@ -105,6 +105,9 @@ struct ClientStats {
   uint64_t heldTooLong = 0;
   uint64_t drainedBytes = 0;
   uint64_t drainsKept = 0;        ///< early releases that kept the connection
+  uint64_t drainUs = 0;           ///< time spent draining early-released bodies (kept or not)
+  uint64_t savedConnectUs = 0;    ///< reused heads: the TCP connect time their connections had cost
+  uint64_t savedTlsUs = 0;        ///< reused heads: the TLS handshake time their connections had cost
   uint64_t neverPooledTwice = 0;  ///< attempts to pool a connection twice that were refused (should stay 0)
   std::array<uint64_t, static_cast<size_t>(CloseReason::kCount)> closes{};  ///< by CloseReason
 };

@@ -71,6 +71,10 @@ struct Request {
   std::chrono::milliseconds headTimeout{0};
   /** 0: the client's default (ClientConfig::totalTimeout). The whole exchange, body included, from send(). */
   std::chrono::milliseconds totalTimeout{0};
+  /** 0: the client's default (ClientConfig::connectTimeout). TCP connect of a new connection made for this request. */
+  std::chrono::milliseconds connectTimeout{0};
+  /** 0: the client's default (ClientConfig::bodyIdleTimeout). Longest wait for the next body byte. */
+  std::chrono::milliseconds bodyIdleTimeout{0};
 
   /** Convenience: GET url. */
   static Result<Request> get(std::string_view url);

@@ -68,10 +68,12 @@ class TestClientPool : public QObject {
 void TestClientPool::sequentialGetsReuseOneConnection() {
   ClientRawServer server(keepAlive);
   Client client(quickConfig());
+  uint64_t saved = 0;  // what the verdicts say reuse saved; the counter must sum exactly that
   for (int i = 0; i < 200; ++i) {
     auto ex = client.fetch(get(server));
     QVERIFY2(ex.has_value(), ex ? "" : ex.error().message.c_str());
     QCOMPARE(ex->response.status, 200);
+    saved += ex->response.verdict.savedConnectUs;
     QCOMPARE(readBody(*ex), std::string("hello"));
     if (i == 0) QCOMPARE(QString::fromStdString(ex->response.verdict.text()), QString("new connection #1: pool empty"));
     else QVERIFY2(ex->response.verdict.reused && ex->response.verdict.connectionId == 1, ex->response.verdict.text().c_str());
@@ -80,6 +82,8 @@ void TestClientPool::sequentialGetsReuseOneConnection() {
   QCOMPARE(server.accepts(), 1);
   QCOMPARE(client.stats().connectionsOpened, uint64_t{1});
   QCOMPARE(client.stats().reused, uint64_t{199});
+  QCOMPARE(client.stats().savedConnectUs, saved);
+  QCOMPARE(client.stats().savedTlsUs, uint64_t{0});  // plain HTTP: no handshake to save
 }
 
 void TestClientPool::releaseNowLateResetDouble() {
@@ -236,6 +240,7 @@ void TestClientPool::earlyReleaseWithinDrainBound() {
   QVERIFY(test::waitFor([&] { return test::idleConnections(client) == 1; }));
   QCOMPARE(client.stats().drainsKept, uint64_t{1});
   QVERIFY(client.stats().drainedBytes > 0);
+  QVERIFY(client.stats().drainUs > 0);  // the rest came up to 20 ms after the release
   QVERIFY(log.has(EventKind::kClientConnState, "drained"));
   auto again = client.fetch(get(server));
   QVERIFY(again && again->response.verdict.reused);

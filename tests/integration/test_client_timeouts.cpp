@@ -172,6 +172,33 @@ class TestClientTimeouts : public QObject {
     QVERIFY(ex.error().message.find("200 ms") != std::string::npos);
   }
 
+  // The GUI sets connect and body idle limits per request: they win over the client's.
+  void aRequestsOwnConnectTimeoutWins() {
+    FullBacklog backlog;
+    Client client;  // default connect timeout: 5 s
+    auto req = Request::get("http://127.0.0.1:" + std::to_string(backlog.port) + "/");
+    req->connectTimeout = 250ms;
+    auto t0 = Clock::now();
+    auto ex = client.fetch(std::move(*req));
+    QVERIFY(!ex);
+    QCOMPARE(ex.error().code, ErrorCode::kTimeout);
+    QVERIFY2(ex.error().message.find("timed out after 250 ms") != std::string::npos, ex.error().message.c_str());
+    QVERIFY(secondsSince(t0) < 3);
+  }
+
+  void aRequestsOwnBodyIdleTimeoutWins() {
+    Client client;  // default body idle timeout: 30 s
+    auto req = Request::get(srv_.url("/fault/stall/20000?bytes=100"));
+    req->bodyIdleTimeout = 250ms;
+    auto ex = client.fetch(std::move(*req));
+    QVERIFY2(ex, ex ? "" : ex.error().message.c_str());
+    std::string body;
+    auto st = ex->body.readAll(body, 1 << 20, 10000ms);
+    QVERIFY(!st);
+    QVERIFY2(st.error().message.find("no response body byte for 250 ms") != std::string::npos, st.error().message.c_str());
+    ex->body.release();
+  }
+
  private:
   sluice::test::InProcessServer srv_;
 };

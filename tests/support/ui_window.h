@@ -4,7 +4,11 @@
  * main windows whose embedded server listens on 127.0.0.1:0 with their history in that
  * folder, and lookup of named child widgets. Header-only: only tests/ui link Qt Widgets.
  */
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
 #include <QString>
+#include <QTest>
 #include <QWidget>
 
 #include <memory>
@@ -21,6 +25,26 @@ T* child(QWidget* w, const char* name) {
   T* c = w->findChild<T*>(QLatin1String(name));
   if (!c) qFatal("no widget named %s", name);
   return c;
+}
+
+/** True when the response summary shows a transfer that ended (done, failed or cancelled). */
+inline bool responseFinished(const QLabel* summary) {
+  QString t = summary->text();
+  return !t.contains(QLatin1String("streaming")) && !t.contains(QLatin1String("waiting")) &&
+         !t.startsWith(QLatin1String("No response"));
+}
+
+/**
+ * Types url into the window's composer, clicks Send and waits (bounded) for the end.
+ * Returns the summary line followed by the error line ("(no end)" when it did not end).
+ */
+inline QString sendAndWait(QWidget* window, const QString& url, int timeoutMs = 15000) {
+  child<QLineEdit>(window, "urlEdit")->setText(url);
+  QTest::mouseClick(child<QPushButton>(window, "sendButton"), Qt::LeftButton);
+  auto* summary = child<QLabel>(window, "responseSummary");
+  if (!QTest::qWaitFor([&] { return responseFinished(summary); }, timeoutMs)) return QStringLiteral("(no end)");
+  auto* error = child<QLabel>(window, "responseError");
+  return summary->text() + (error->isVisibleTo(window) ? QStringLiteral(" ") + error->text() : QString());
 }
 
 class UiWindowFixture {

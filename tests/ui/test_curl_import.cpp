@@ -8,6 +8,7 @@
 using sluice::ui::CurlCommand;
 using sluice::ui::CurlImport;
 using sluice::ui::RequestSpec;
+using sluice::ui::TlsOptions;
 
 namespace {
 QString headerValue(const RequestSpec& s, const QString& name) {
@@ -99,6 +100,51 @@ class TestCurlImport : public QObject {
     CurlImport bad = CurlCommand::parse(QStringLiteral("curl --max-time soon http://h:1/"));
     QVERIFY(!bad.ok);
     QVERIFY2(bad.error.contains(QLatin1String("'soon'")), qPrintable(bad.error));
+  }
+
+  // The TLS flags and --connect-timeout import into the request's options and export back
+  // as the same flags (a round trip keeps every field).
+  void tlsFlagsImportAndExport() {
+    CurlImport r = CurlCommand::parse(QStringLiteral(
+        "curl -sk --cacert /c/ca.pem --capath /c/dir -E /c/me.pem --key /c/me.key --tlsv1.3 --tls-max 1.3 "
+        "--ciphers ECDHE-ECDSA-AES128-GCM-SHA256 --tls13-ciphers TLS_AES_128_GCM_SHA256 --connect-timeout 1.5 https://h:1/x"));
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QVERIFY(r.unsupported.isEmpty());
+    QCOMPARE(r.ignored, QStringList{"-s"});
+    const TlsOptions& t = r.spec.tls;
+    QVERIFY(!t.verify);
+    QCOMPARE(t.caFile, QStringLiteral("/c/ca.pem"));
+    QCOMPARE(t.caPath, QStringLiteral("/c/dir"));
+    QCOMPARE(t.clientCert, QStringLiteral("/c/me.pem"));
+    QCOMPARE(t.clientKey, QStringLiteral("/c/me.key"));
+    QCOMPARE(t.minVersion, QStringLiteral("1.3"));
+    QCOMPARE(t.maxVersion, QStringLiteral("1.3"));
+    QCOMPARE(t.ciphers, QStringLiteral("ECDHE-ECDSA-AES128-GCM-SHA256"));
+    QCOMPARE(t.tls13Ciphers, QStringLiteral("TLS_AES_128_GCM_SHA256"));
+    QCOMPARE(r.spec.connectTimeoutMs, 1500);
+    QString out = CurlCommand::format(r.spec);
+    for (const char* flag : {"-k", "--cacert /c/ca.pem", "--capath /c/dir", "--cert /c/me.pem", "--key /c/me.key",
+                             "--tlsv1.3", "--tls-max 1.3", "--connect-timeout 1.500"})
+      QVERIFY2(out.contains(QLatin1String(flag)), qPrintable(out + QStringLiteral(" lacks ") + QLatin1String(flag)));
+    QCOMPARE(CurlCommand::parse(out).spec, r.spec);
+    // The defaults add no TLS flag.
+    QVERIFY(!CurlCommand::format(RequestSpec{}).contains(QLatin1String("-k")));
+  }
+
+  void badTlsValuesAreWorded_data() {
+    QTest::addColumn<QString>("command");
+    QTest::addColumn<QString>("words");
+    QTest::newRow("tls-max") << "curl --tls-max 1.1 https://h/" << "--tls-max '1.1'";
+    QTest::newRow("cert password") << "curl -E me.pem:secret https://h/" << "password";
+    QTest::newRow("connect-timeout") << "curl --connect-timeout x https://h/" << "--connect-timeout 'x'";
+    QTest::newRow("missing value") << "curl https://h/ --cacert" << "--cacert needs a value";
+  }
+  void badTlsValuesAreWorded() {
+    QFETCH(QString, command);
+    QFETCH(QString, words);
+    CurlImport r = CurlCommand::parse(command);
+    QVERIFY(!r.ok);
+    QVERIFY2(r.error.contains(words), qPrintable(r.error));
   }
 
   void unsupportedOptionsAreListedByName() {

@@ -68,6 +68,52 @@ client::PullSource pullFromFile(std::shared_ptr<std::FILE> f, std::string path) 
   };
 }
 
+// A version bound as the engine takes it ("" keeps the engine's default).
+std::expected<tls::Version, QString> tlsVersion(const QString& text, tls::Version fallback, const char* what) {
+  if (text.trimmed().isEmpty()) return fallback;
+  auto v = tls::parseVersion(text.trimmed().toStdString());
+  if (!v) return std::unexpected(QStringLiteral("TLS %1 version: %2").arg(QLatin1String(what), QString::fromStdString(v.error().message)));
+  return *v;
+}
+
+// A file the TLS options name must be there before we connect: a worded error names the option.
+QString checkTlsFile(const QString& path, const char* option, bool dir) {
+  if (path.isEmpty()) return {};
+  QFileInfo fi(path);
+  if (!fi.exists()) return QStringLiteral("%1 '%2' does not exist: choose another file in the TLS options").arg(QLatin1String(option), path);
+  if (dir ? !fi.isDir() : !fi.isFile()) return QStringLiteral("%1 '%2' is not a %3").arg(QLatin1String(option), path, dir ? QStringLiteral("folder") : QStringLiteral("file"));
+  if (!fi.isReadable()) return QStringLiteral("%1 '%2' is not readable (permissions)").arg(QLatin1String(option), path);
+  return {};
+}
+
+// The composer's TLS options as the engine's settings (part of the pool key), or why not.
+std::expected<tls::ClientSettings, QString> toTlsSettings(const TlsOptions& o) {
+  tls::ClientSettings t;
+  t.verify = o.verify;
+  t.caFile = o.caFile.trimmed().toStdString();
+  t.caPath = o.caPath.trimmed().toStdString();
+  t.certFile = o.clientCert.trimmed().toStdString();
+  t.keyFile = o.clientKey.trimmed().toStdString();
+  t.ciphers = o.ciphers.trimmed().toStdString();
+  t.tls13Ciphers = o.tls13Ciphers.trimmed().toStdString();
+  for (QString err : {checkTlsFile(o.caFile.trimmed(), "CA file (--cacert)", false),
+                      checkTlsFile(o.caPath.trimmed(), "CA folder (--capath)", true),
+                      checkTlsFile(o.clientCert.trimmed(), "client certificate (--cert)", false),
+                      checkTlsFile(o.clientKey.trimmed(), "client key (--key)", false)})
+    if (!err.isEmpty()) return std::unexpected(err);
+  if (!o.clientKey.trimmed().isEmpty() && o.clientCert.trimmed().isEmpty())
+    return std::unexpected(QStringLiteral("a client key (--key) needs a client certificate (--cert)"));
+  auto min = tlsVersion(o.minVersion, t.minVersion, "minimum");
+  if (!min) return std::unexpected(min.error());
+  auto max = tlsVersion(o.maxVersion, t.maxVersion, "maximum");
+  if (!max) return std::unexpected(max.error());
+  t.minVersion = *min;
+  t.maxVersion = *max;
+  if (t.minVersion == tls::Version::k1_3 && t.maxVersion == tls::Version::k1_2)
+    return std::unexpected(QStringLiteral("TLS minimum 1.3 is above the maximum 1.2: no version is left to offer"));
+  return t;
+}
+
 // The composer's request as the engine's Request, or the reason it cannot be sent.
 std::expected<client::Request, QString> toEngineRequest(const RequestSpec& spec) {
   auto url = client::Url::parse(encodeTypedUrl(spec.url).toStdString());
@@ -83,6 +129,13 @@ std::expected<client::Request, QString> toEngineRequest(const RequestSpec& spec)
   if (spec.decode && !r.headers.has("Accept-Encoding")) r.headers.add("Accept-Encoding", "gzip, deflate, br");
   r.totalTimeout = std::chrono::milliseconds(spec.totalTimeoutMs);
   r.headTimeout = std::chrono::milliseconds(spec.headTimeoutMs);
+  r.connectTimeout = std::chrono::milliseconds(spec.connectTimeoutMs);
+  r.bodyIdleTimeout = std::chrono::milliseconds(spec.bodyIdleTimeoutMs);
+  if (url->scheme == "https") {
+    auto settings = toTlsSettings(spec.tls);
+    if (!settings) return std::unexpected(settings.error());
+    r.tls = std::move(*settings);
+  }
   if (spec.bodyKind == RequestSpec::BodyKind::kText) {
     if (!spec.contentType.isEmpty() && !r.headers.has("Content-Type")) r.headers.add("Content-Type", spec.contentType.toStdString());
     std::string text = spec.bodyText.toStdString();

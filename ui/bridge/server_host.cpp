@@ -1,6 +1,9 @@
 #include "ui/bridge/server_host.h"
 
 #include <QDir>
+#include <QFile>
+#include <QRegularExpression>
+#include <QSaveFile>
 #include <QStandardPaths>
 #include <filesystem>
 #include <thread>
@@ -9,6 +12,8 @@
 #include "engine/site/site_options.h"
 #include "engine/wiring/default_router.h"
 #include "engine/server/server.h"
+#include "engine/tls/cert_maker.h"
+#include "engine/tls/tls_context.h"
 #include "ui/bridge/event_pump.h"
 #include "ui/bridge/gui_waker.h"
 
@@ -53,6 +58,8 @@ QString ServerHost::start() {
   config.mode = settings_.buffered ? server::BodyMode::kBuffered : server::BodyMode::kStream;
   config.maxBodyBytes = settings_.maxBodyBytes;
   config.eventCapacity = settings_.eventCapacity;
+  if (settings_.tls)
+    if (QString err = setupTls(config.tls); !err.isEmpty()) return err;
   site::RouteOptions routes;
   routes.uploadDir = uploadDir().toStdString();
   routes.maxBodyBytes = settings_.maxBodyBytes;
@@ -69,6 +76,47 @@ QString ServerHost::start() {
     emit eventsDropped(newly);
   });
   emit stateChanged();
+  return {};
+}
+
+QString ServerHost::setupTls(std::shared_ptr<tls::TlsContext>& context) {
+  tls::ServerSettings s;
+  std::string fingerprint;
+  if (!settings_.certFile.trimmed().isEmpty()) {
+    s.certFile = settings_.certFile.trimmed().toStdString();
+    s.keyFile = settings_.keyFile.trimmed().isEmpty() ? s.certFile : settings_.keyFile.trimmed().toStdString();
+    auto fp = tls::fingerprintOfPemFile(s.certFile);
+    if (!fp) return tr("certificate %1: %2").arg(settings_.certFile, QString::fromStdString(fp.error().message));
+    fingerprint = *fp;
+  } else {
+    if (!settings_.keyFile.trimmed().isEmpty()) return tr("a key file needs its certificate file: choose both, or neither for the stored self-signed certificate");
+    auto stored = tls::loadOrCreateLocalCert(tls::appDataDir());
+    if (!stored) return tr("the self-signed certificate: %1").arg(QString::fromStdString(stored.error().message));
+    s.certFile = stored->certPath;
+    s.keyFile = stored->keyPath;
+    fingerprint = stored->sha256;
+  }
+  auto ctx = tls::TlsContext::server(s);
+  if (!ctx) return QString::fromStdString(ctx.error().message);
+  context = *ctx;
+  fingerprint_ = QString::fromStdString(fingerprint);
+  certPath_ = QString::fromStdString(s.certFile);
+  return {};
+}
+
+QString ServerHost::exportCertificate(const QString& path) const {
+  if (certPath_.isEmpty()) return tr("%1 is not a TLS server: it has no certificate").arg(address());
+  QFile in(certPath_);
+  if (!in.open(QIODevice::ReadOnly)) return tr("cannot read %1: %2").arg(certPath_, in.errorString());
+  // Only the CERTIFICATE blocks: a cert file given by the user may hold its key too.
+  static const QRegularExpression kBlock(QStringLiteral("-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----\\n?"));
+  QByteArray pem;
+  for (auto it = kBlock.globalMatch(QString::fromLatin1(in.readAll())); it.hasNext();) pem += it.next().captured(0).toLatin1();
+  if (pem.isEmpty()) return tr("%1 holds no PEM certificate").arg(certPath_);
+  if (!pem.endsWith('\n')) pem += '\n';
+  QSaveFile out(path);
+  if (!out.open(QIODevice::WriteOnly) || out.write(pem) != pem.size() || !out.commit())
+    return tr("cannot write %1: %2").arg(path, out.errorString());
   return {};
 }
 

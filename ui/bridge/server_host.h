@@ -11,6 +11,9 @@
 namespace sluice::server {
 class Server;
 }
+namespace sluice::tls {
+class TlsContext;
+}
 
 namespace sluice::ui {
 
@@ -26,6 +29,9 @@ struct ServerSettings {
   QString token;
   QString proxyUpstream;       ///< "http://host:port": a reverse proxy through the client engine
   size_t eventCapacity = 65536; ///< server events buffered between two GUI drains
+  bool tls = false;            ///< serve HTTPS
+  QString certFile;            ///< with tls: PEM chain; empty: the stored self-signed certificate
+  QString keyFile;             ///< with certFile: its PEM key (empty: the key is in certFile)
 };
 
 /**
@@ -50,7 +56,13 @@ class ServerHost : public QObject {
 
   bool running() const;
   quint16 port() const;
-  QString url() const;       ///< "http://127.0.0.1:8080"
+  QString url() const;       ///< "http://127.0.0.1:8080" ("https://..." for a TLS server)
+  bool tls() const { return settings_.tls; }
+  /** A running TLS server's certificate: SHA-256 fingerprint "AB:CD:..." and PEM path; empty otherwise. */
+  QString fingerprint() const { return fingerprint_; }
+  QString certificatePath() const { return certPath_; }
+  /** Writes the certificates (PEM, no key) of a running TLS server to path; the error in words, or empty. */
+  QString exportCertificate(const QString& path) const;
   QString address() const;   ///< "127.0.0.1:8080"
   const ServerSettings& settings() const { return settings_; }
   QString uploadDir() const;
@@ -71,12 +83,17 @@ class ServerHost : public QObject {
   void onStopFinished();
 
  private:
+  /** Builds the TLS context into config (stored certificate or the settings' files); the error in words, or empty. */
+  QString setupTls(std::shared_ptr<tls::TlsContext>& context);
+
   ServerSettings settings_;
   std::unique_ptr<server::Server> server_;
   EventPump* pump_ = nullptr;
   std::shared_ptr<GuiWaker> stopWaker_;
   bool stopping_ = false;
   quint64 dropped_ = 0;
+  QString fingerprint_;
+  QString certPath_;
   int id_;
 };
 

@@ -62,6 +62,7 @@ void Transfer::onHead(Result<client::Exchange> result) {
       view_.verdict = fromStd(r.verdict.text());
       view_.reused = r.verdict.reused;
       view_.timings = r.timings;
+      view_.tls = r.tls;
       view_.contentType = fromStd(std::string(r.headers.get("Content-Type")));
       startDecoding(r);
       body_ = std::move(result->body);

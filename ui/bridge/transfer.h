@@ -60,6 +60,8 @@ struct TransferView {
   QList<Hop> hops;
   QString finalUrl;          ///< the URL that answered last, when redirects were followed
   bool holdingStream = false;
+  /** The TLS session and peer chain of the connection that answered; null for plain HTTP or before the head. */
+  std::shared_ptr<const tls::ConnectionInfo> tls;
 
   bool final() const { return phase == Phase::kDone || phase == Phase::kFailed || phase == Phase::kCancelled; }
 };

@@ -79,6 +79,7 @@ void HistoryModel::load() {
     e.bytes = static_cast<quint64>(o.value("bytes").toDouble());
     e.ms = static_cast<qint64>(o.value("ms").toDouble());
     e.verdict = o.value("verdict").toString();
+    e.releaseCost = o.value("releaseCost").toString();
     e.error = o.value("error").toString();
     e.chain = o.value("chain").toString();
     entries_.append(e);
@@ -97,6 +98,7 @@ bool HistoryModel::save() {
                            {"bytes", static_cast<double>(e.bytes)},
                            {"ms", static_cast<double>(e.ms)},
                            {"verdict", e.verdict},
+                           {"releaseCost", e.releaseCost},
                            {"error", e.error},
                            {"chain", e.chain}});
   QDir().mkpath(QFileInfo(path_).absolutePath());
@@ -131,7 +133,8 @@ QVariant HistoryModel::data(const QModelIndex& index, int role) const {
     case Qt::ToolTipRole:
       return QStringLiteral("%1 %2\n%3\n%4%5%6")
           .arg(e.spec.method, e.spec.url, e.chain.isEmpty() ? QString() : e.chain + QLatin1Char('\n'), e.when.toString(Qt::ISODate),
-               e.verdict.isEmpty() ? QString() : e.verdict + QLatin1Char('\n'), e.error);
+               verdictText(e).isEmpty() ? QString() : verdictText(e) + QLatin1Char('\n'), e.error);
+    case kVerdictRole: return verdictText(e);
     case Qt::ForegroundRole:
       if (!e.error.isEmpty() || e.status >= 500) return QColor(0xd0, 0x40, 0x40);
       if (e.status >= 400) return QColor(0xc0, 0x80, 0x20);
@@ -140,6 +143,25 @@ QVariant HistoryModel::data(const QModelIndex& index, int role) const {
     case kConnectionIdRole: return QVariant::fromValue(e.connectionId);
     default: return {};
   }
+}
+
+QString HistoryModel::verdictText(const HistoryEntry& e) {
+  if (e.releaseCost.isEmpty()) return e.verdict;
+  return e.verdict + QStringLiteral(" · early release ") + e.releaseCost;
+}
+
+void HistoryModel::setReleaseCost(quint64 requestId, const QString& cost) {
+  if (!requestId) return;
+  for (int row = 0; row < entries_.size(); ++row) {
+    if (entries_[row].requestId != requestId) continue;
+    entries_[row].releaseCost = cost;
+    emit dataChanged(index(row), index(row));
+    scheduleSave();
+    return;
+  }
+  // The pool's events may come before the transfer's end reaches the history: kept until then.
+  if (pendingCosts_.size() > 1000) pendingCosts_.clear();
+  pendingCosts_.insert(requestId, cost);
 }
 
 void HistoryModel::add(const RequestSpec& spec, quint64 localId) {
@@ -168,6 +190,10 @@ void HistoryModel::update(quint64 localId, const TransferView& v) {
     e.verdict = v.verdict;
     e.error = v.error;
     e.requestId = v.requestId;
+    if (auto it = pendingCosts_.find(e.requestId); it != pendingCosts_.end()) {
+      e.releaseCost = *it;
+      pendingCosts_.erase(it);
+    }
     e.connectionId = v.connectionId;
     e.reason = v.reason;
     e.responseHeaders = v.headers;

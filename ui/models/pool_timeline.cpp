@@ -22,9 +22,12 @@ void PoolTimeline::onState(const observe::Event& ev) {
   Lane& lane = laneFor(ev.connectionId, ev.timeNs);
   auto state = static_cast<ConnState>(ev.code);
   QString reason = QString::fromStdString(ev.detail);
+  // The engine says "TLS handshake with host" when the TCP connect is done: a stretch of its own.
+  const bool tls = state == ConnState::kConnecting && reason.startsWith(QLatin1String("TLS handshake"));
   if (state == ConnState::kConnecting && lane.host.isEmpty()) lane.host = reason;
+  noteReleaseCost(ev, state, reason);
   LaneSegment* last = lane.segments.empty() ? nullptr : &lane.segments.back();
-  if (last && last->state == state && last->requestId == ev.requestId) {
+  if (last && last->state == state && last->requestId == ev.requestId && last->tls == tls) {
     if (!reason.isEmpty()) last->reason = reason;  // a note on the same state ("drained ...")
     return;
   }
@@ -37,8 +40,24 @@ void PoolTimeline::onState(const observe::Event& ev) {
     lane.closedNs = ev.timeNs;
     return;
   }
-  lane.segments.push_back({state, ev.timeNs, 0, ev.requestId, reason});
+  lane.segments.push_back({state, ev.timeNs, 0, ev.requestId, reason, tls});
 }
+
+void PoolTimeline::noteReleaseCost(const observe::Event& ev, ConnState state, const QString& reason) {
+  // The engine words what an early release cost: "cost: N bytes drained in T; connection kept"
+  // once a drain ends, or a close "...; cost: the next request opens a new connection (...)".
+  if (!ev.requestId) return;
+  bool drained = state == ConnState::kDraining && QString::fromStdString(ev.text) == QLatin1String("drained");
+  qsizetype at = reason.indexOf(QLatin1String("cost: "));
+  if ((drained || state == ConnState::kClosed) && at >= 0) {
+    QString cost = reason.mid(at);
+    if (state == ConnState::kClosed) cost = tr("closed (%1): %2").arg(reason.left(at).chopped(2).trimmed(), cost);
+    requests_[ev.requestId].releaseCost = cost;
+    releaseCosts_.append({ev.requestId, cost});
+  }
+}
+
+QList<QPair<quint64, QString>> PoolTimeline::takeReleaseCosts() { return std::exchange(releaseCosts_, {}); }
 
 void PoolTimeline::onRequest(const observe::Event& ev) {
   RequestInfo& r = requests_[ev.requestId];
@@ -121,6 +140,7 @@ void PoolTimeline::clear() {
   lanes_.clear();
   index_.clear();
   requests_.clear();
+  releaseCosts_.clear();
   warnings_.clear();
   warningCounts_.clear();
   firstNs_ = lastNs_ = 0;

@@ -1,6 +1,9 @@
 #pragma once
 /** The life of every client connection, rebuilt from the pool's event batches (lanes). */
+#include <QCoreApplication>
 #include <QHash>
+#include <QList>
+#include <QPair>
 #include <QString>
 #include <QStringList>
 #include <vector>
@@ -17,6 +20,7 @@ struct LaneSegment {
   qint64 endNs = 0;
   quint64 requestId = 0;
   QString reason;
+  bool tls = false;  ///< a kConnecting stretch that is the TLS handshake (after the TCP connect)
 };
 
 /** One connection: its segments in time order and how it ended. */
@@ -34,6 +38,7 @@ struct Lane {
 /** A request as the pool saw it: its verdict and what it asked for. */
 struct RequestInfo {
   QString verdict;
+  QString releaseCost;  ///< an early release: "cost: 4096 bytes drained in 1.2 ms; connection kept", or the close
   QString what;  ///< "GET /bytes/1024"
   int status = 0;
   quint64 bodyBytes = 0;
@@ -47,6 +52,8 @@ struct EventGap {
 };
 
 class PoolTimeline {
+  Q_DECLARE_TR_FUNCTIONS(PoolTimeline)
+
  public:
   static constexpr size_t kMaxLanes = 600;
 
@@ -61,6 +68,8 @@ class PoolTimeline {
   int openLaneCount() const;
   const Lane* lane(quint64 connectionId) const;
   RequestInfo request(quint64 requestId) const { return requests_.value(requestId); }
+  /** Release costs learned since the last call, as (request id, words): for the history and the response. */
+  QList<QPair<quint64, QString>> takeReleaseCosts();
   /** The last warnings (double-release, leaked, held-too-long), newest last. */
   const QStringList& warnings() const { return warnings_; }
   int warningCount(const QString& what) const { return warningCounts_.value(what); }
@@ -72,6 +81,7 @@ class PoolTimeline {
  private:
   Lane& laneFor(quint64 connectionId, qint64 t);
   void onState(const observe::Event& ev);
+  void noteReleaseCost(const observe::Event& ev, client::ConnState state, const QString& reason);
   void onRequest(const observe::Event& ev);
   void onWarning(const observe::Event& ev);
   void trim();
@@ -80,6 +90,7 @@ class PoolTimeline {
   std::vector<EventGap> gaps_;
   QHash<quint64, size_t> index_;  ///< connection id -> lanes_ position
   QHash<quint64, RequestInfo> requests_;
+  QList<QPair<quint64, QString>> releaseCosts_;
   QStringList warnings_;
   QHash<QString, int> warningCounts_;
   qint64 firstNs_ = 0;

@@ -51,6 +51,9 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
     if (t->final()) history_->update(t->localId(), t->view());
   });
   connect(pool_, &PoolPanel::requestClicked, this, &MainWindow::selectRequestInHistory);
+  connect(pool_, &PoolPanel::releaseCosts, this, [this](const QList<QPair<quint64, QString>>& costs) {
+    for (const auto& [requestId, cost] : costs) history_->setReleaseCost(requestId, cost);
+  });
   if (options.startEmbedded) startEmbedded(options.listen);
   tabs_->markCurrentSaved();  // the pre-filled URL is not an edit
   if (options.restoreState) {

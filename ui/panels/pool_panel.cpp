@@ -90,7 +90,13 @@ QWidget* PoolPanel::buildCounters() {
   wp.setColor(QPalette::WindowText, QColor(0xc0, 0x70, 0x10));
   warning_->setPalette(wp);
   warning_->hide();
+  costs_ = new QLabel(w);
+  costs_->setObjectName(QStringLiteral("poolCosts"));
+  costs_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  costs_->setToolTip(tr("Reuse saved: the TCP connect and TLS handshake times of the connections that reused requests got.\n"
+                        "Early releases cost: bytes and time spent draining released bodies, and connections closed instead."));
   lay->addWidget(counters_);
+  lay->addWidget(costs_);
   lay->addWidget(warning_);
   return w;
 }
@@ -227,6 +233,7 @@ void PoolPanel::onEvents(const std::vector<observe::Event>& events) {
   if (!paintTimer_->isActive()) paintTimer_->start();
   size_t warningsBefore = static_cast<size_t>(timeline_.warnings().size());
   timeline_.addEvents(events);
+  if (auto costs = timeline_.takeReleaseCosts(); !costs.isEmpty()) emit releaseCosts(costs);
   if (static_cast<size_t>(timeline_.warnings().size()) != warningsBefore && !timeline_.warnings().isEmpty()) {
     warning_->setText(QStringLiteral("⚠ ") + timeline_.warnings().back());
     warning_->show();
@@ -268,6 +275,17 @@ void PoolPanel::updateCounters() {
                          .arg(st.doubleReleases).arg(st.leaks).arg(fds_ ? fds_ : observe::readProcessStats().openFds)
                          .arg(timeWait_).arg(timeline_.laneCount())
                      + droppedText(bridge_->droppedEvents()));
+  if (QString c = costText(st); costs_->text() != c) costs_->setText(c);
+}
+
+QString PoolPanel::costText(const client::ClientStats& st) {
+  const uint64_t closes = st.closes[static_cast<size_t>(client::CloseReason::kNotDrained)];
+  QString saved = tr("reuse saved %1 connect").arg(formatMicros(st.savedConnectUs));
+  if (st.savedTlsUs) saved += tr(" + %1 TLS").arg(formatMicros(st.savedTlsUs));
+  QString cost = tr("early releases cost %1 drained in %2, %3")
+                     .arg(formatBytes(st.drainedBytes), formatMicros(st.drainUs),
+                          closes == 1 ? tr("1 close") : tr("%1 closes").arg(closes));
+  return saved + QStringLiteral("; ") + cost;
 }
 
 void PoolPanel::showLimits() {

@@ -16,6 +16,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QSettings>
 #include <QShortcut>
 #include <QSplitter>
 #include <QTabWidget>
@@ -27,6 +28,7 @@
 #include "ui/models/history_model.h"
 #include "ui/panels/response_view.h"
 #include "ui/widgets/headers_editor.h"
+#include "ui/widgets/tls_options_editor.h"
 
 namespace sluice::ui {
 
@@ -41,6 +43,7 @@ RequestPanel::RequestPanel(ClientBridge* bridge, HistoryModel* history, QWidget*
   tabs_->addTab(buildHeadersTab(), tr("Headers"));
   tabs_->addTab(buildBodyTab(), tr("Body"));
   tabs_->addTab(buildConnectionTab(), tr("Connection"));
+  tabs_->addTab(buildTlsTab(), tr("TLS"));
   tabs_->setMinimumHeight(110);
   response_ = new ResponseView(this);
   auto* split = new QSplitter(Qt::Vertical, this);
@@ -110,6 +113,12 @@ QWidget* RequestPanel::buildUrlRow() {
   message_->setWordWrap(true);
   message_->hide();
   v->addWidget(message_);
+  // Orange, above the tabs: whatever tab is open, an unauthenticated peer is never silent.
+  tlsWarning_ = new QLabel(tr("⚠ TLS verification is off: the peer is not authenticated (curl -k)"), outer);
+  tlsWarning_->setObjectName(QStringLiteral("tlsWarning"));
+  tlsWarning_->setStyleSheet(QStringLiteral("QLabel { background: #e8892b; color: black; padding: 3px 6px; border-radius: 3px; }"));
+  tlsWarning_->hide();
+  v->addWidget(tlsWarning_);
   return outer;
 }
 
@@ -217,6 +226,10 @@ QWidget* RequestPanel::buildConnectionTab() {
   totalTimeout_->setToolTip(tr("The whole exchange, body included (curl --max-time)"));
   headTimeout_ = seconds("headTimeoutSpin", tr("default (30 s)"));
   headTimeout_->setToolTip(tr("From the request written to the response head"));
+  connectTimeout_ = seconds("connectTimeoutSpin", tr("default (5 s)"));
+  connectTimeout_->setToolTip(tr("TCP connect of a new connection (curl --connect-timeout)"));
+  bodyIdleTimeout_ = seconds("bodyIdleTimeoutSpin", tr("default (30 s)"));
+  bodyIdleTimeout_->setToolTip(tr("The longest wait for the next response body byte"));
   release_ = new QComboBox(w);
   release_->setObjectName(QStringLiteral("releaseCombo"));
   for (auto p : {ReleasePolicy::kAtEnd, ReleasePolicy::kNow, ReleasePolicy::kReset, ReleasePolicy::kLate,
@@ -229,11 +242,49 @@ QWidget* RequestPanel::buildConnectionTab() {
   form->addRow(noReturn_);
   form->addRow(decode_);
   form->addRow(follow_);
+  auto* limits = new QHBoxLayout;
+  for (auto [label, box] : {std::pair{tr("connect"), connectTimeout_}, {tr("head"), headTimeout_}, {tr("body idle"), bodyIdleTimeout_}}) {
+    limits->addWidget(new QLabel(label, w));
+    limits->addWidget(box, 1);
+  }
   form->addRow(tr("Total time limit"), totalTimeout_);
-  form->addRow(tr("Response head timeout"), headTimeout_);
+  form->addRow(tr("Timeouts"), limits);
   form->addRow(tr("Release policy"), release_);
   form->addRow(help);
   return w;
+}
+
+QWidget* RequestPanel::buildTlsTab() {
+  auto* w = new QWidget(this);
+  auto* lay = new QVBoxLayout(w);
+  lay->setContentsMargins(2, 2, 2, 2);
+  tls_ = new TlsOptionsEditor(w);
+  tls_->setObjectName(QStringLiteral("tlsOptions"));
+  auto* row = new QHBoxLayout;
+  auto* save = new QPushButton(tr("Use as defaults for new requests"), w);
+  save->setObjectName(QStringLiteral("saveOptionDefaultsButton"));
+  save->setToolTip(tr("New request tabs start with these TLS options and this tab's timeouts"));
+  row->addStretch(1);
+  row->addWidget(save);
+  lay->addWidget(tls_);
+  lay->addLayout(row);
+  lay->addStretch(1);
+  connect(tls_, &TlsOptionsEditor::changed, this, &RequestPanel::updateTlsWarning);
+  connect(save, &QPushButton::clicked, this, [this] {
+    saveOptionDefaults();
+    showComposerMessage(tr("New requests now start with these TLS options and timeouts"), false);
+  });
+  return w;
+}
+
+void RequestPanel::updateTlsWarning() { tlsWarning_->setVisible(!tls_->options().verify); }
+
+QJsonObject RequestPanel::optionDefaults() {
+  return QSettings().value(QStringLiteral("requests/defaults")).toJsonObject();
+}
+
+void RequestPanel::saveOptionDefaults() const {
+  QSettings().setValue(QStringLiteral("requests/defaults"), spec().optionsJson());
 }
 
 void RequestPanel::updateBodyControls() {
@@ -265,6 +316,9 @@ RequestSpec RequestPanel::spec() const {
   s.followRedirects = follow_->isChecked();
   s.totalTimeoutMs = static_cast<int>(totalTimeout_->value() * 1000);
   s.headTimeoutMs = static_cast<int>(headTimeout_->value() * 1000);
+  s.connectTimeoutMs = static_cast<int>(connectTimeout_->value() * 1000);
+  s.bodyIdleTimeoutMs = static_cast<int>(bodyIdleTimeout_->value() * 1000);
+  s.tls = tls_->options();
   s.release = static_cast<ReleasePolicy>(release_->currentData().toInt());
   return s;
 }
@@ -282,6 +336,10 @@ void RequestPanel::setSpec(const RequestSpec& s) {
   forceNew_->setChecked(s.forceNewConnection);
   totalTimeout_->setValue(s.totalTimeoutMs / 1000.0);
   headTimeout_->setValue(s.headTimeoutMs / 1000.0);
+  connectTimeout_->setValue(s.connectTimeoutMs / 1000.0);
+  bodyIdleTimeout_->setValue(s.bodyIdleTimeoutMs / 1000.0);
+  tls_->setOptions(s.tls);
+  updateTlsWarning();
   noReturn_->setChecked(s.noReturnToPool);
   decode_->setChecked(s.decode);
   follow_->setChecked(s.followRedirects);

@@ -1,5 +1,6 @@
 #pragma once
 /** The request composer (method, URL, headers, body, connection controls) above the live response. */
+#include <QJsonObject>
 #include <QWidget>
 #include <functional>
 #include <memory>
@@ -23,6 +24,7 @@ class ClientBridge;
 class HeadersEditor;
 class HistoryModel;
 class ResponseView;
+class TlsOptionsEditor;
 class Transfer;
 
 class RequestPanel : public QWidget {
@@ -33,6 +35,11 @@ class RequestPanel : public QWidget {
   RequestSpec spec() const;
   void setSpec(const RequestSpec& spec);
   void setUrl(const QString& url);
+
+  /** The TLS options and timeouts new requests start with (QSettings "requests/defaults"). */
+  static QJsonObject optionDefaults();
+  /** Saves this request's TLS options and timeouts as the defaults for new requests. */
+  void saveOptionDefaults() const;
   ResponseView* response() const { return response_; }
   std::shared_ptr<Transfer> current() const { return current_; }
 
@@ -64,6 +71,8 @@ class RequestPanel : public QWidget {
   QWidget* buildHeadersTab();
   QWidget* buildBodyTab();
   QWidget* buildConnectionTab();
+  QWidget* buildTlsTab();
+  void updateTlsWarning();
   void start(const RequestSpec& spec, const QString& saveTo, const RequestSpec* recordAs = nullptr);
   void showComposerMessage(const QString& text, bool error);
   void updateBodyControls();
@@ -91,6 +100,10 @@ class RequestPanel : public QWidget {
   QCheckBox* forceNew_;
   QDoubleSpinBox* totalTimeout_;  ///< seconds, 0: none (curl --max-time)
   QDoubleSpinBox* headTimeout_;   ///< seconds, 0: the client default
+  QDoubleSpinBox* connectTimeout_;   ///< seconds, 0: the client default (curl --connect-timeout)
+  QDoubleSpinBox* bodyIdleTimeout_;  ///< seconds, 0: the client default
+  TlsOptionsEditor* tls_;
+  QLabel* tlsWarning_;  ///< shown whenever verification is off
   QCheckBox* noReturn_;
   QCheckBox* decode_;
   QCheckBox* follow_;

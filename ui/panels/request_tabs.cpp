@@ -91,6 +91,7 @@ void RequestTabs::refreshMarks() {
 void RequestTabs::newTab() {
   RequestSpec blank;
   blank.url = panel_->spec().url.section(QLatin1Char('/'), 0, 2) + QLatin1Char('/');
+  blank.applyOptions(RequestPanel::optionDefaults());
   addDoc(Doc{{}, tr("untitled"), blank, blank});
 }
 

@@ -15,6 +15,7 @@
 #include <QVBoxLayout>
 
 #include "ui/widgets/format.h"
+#include "ui/widgets/connection_details.h"
 #include "ui/widgets/timing_bar.h"
 
 namespace sluice::ui {
@@ -147,6 +148,9 @@ QWidget* ResponseView::buildTabs() {
   tabs_->addTab(bodyPage, tr("Body"));
   tabs_->addTab(headers_, tr("Headers"));
   tabs_->addTab(timingText_, tr("Timing"));
+  connection_ = new ConnectionDetails(tabs_);
+  connection_->setObjectName(QStringLiteral("connectionDetails"));
+  tabs_->addTab(connection_, tr("Connection"));
   tabs_->setMinimumHeight(110);
   connect(previewMode_, &QComboBox::currentIndexChanged, this, [this] {
     if (transfer_) showPreview(transfer_->view(), true);
@@ -165,6 +169,7 @@ void ResponseView::track(std::shared_ptr<Transfer> t) {
   headers_->setRowCount(0);
   previewNote_->clear();
   timing_->clear();
+  connection_->clear();
   lastPreview_.invalidate();
   refresh();
   if (!finalShown_) timer_->start();
@@ -207,6 +212,7 @@ void ResponseView::showView(const TransferView& v) {
   timing_->setTimings(v.timings, static_cast<quint64>(v.elapsedMs) * 1000);
   timingText_->setText(timing_->summary().replace(QStringLiteral(" · "), QStringLiteral("\n")));
   showHeaders(v);
+  if (v.status) connection_->show(v.tls, v.connectionId);  // cheap when nothing changed
   showPreview(v, v.final() && !finalShown_);
 }
 

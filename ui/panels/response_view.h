@@ -18,6 +18,7 @@ class QTimer;
 
 namespace sluice::ui {
 
+class ConnectionDetails;
 class TimingBar;
 
 /**
@@ -76,6 +77,7 @@ class ResponseView : public QWidget {
   QLabel* previewNote_;
   QTableWidget* headers_;
   QLabel* timingText_;
+  ConnectionDetails* connection_;  ///< the "Connection" tab: TLS session and peer chain
   QPushButton* saveBody_;
 };
 

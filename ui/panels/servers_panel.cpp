@@ -1,5 +1,6 @@
 #include "ui/panels/servers_panel.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDesktopServices>
 #include <QDir>
@@ -64,9 +65,10 @@ ServersPanel::ServersPanel(QWidget* parent)
 QWidget* ServersPanel::buildServerList() {
   auto* box = new QGroupBox(tr("Servers"), this);
   auto* lay = new QVBoxLayout(box);
-  table_ = new QTableWidget(0, 6, box);
+  table_ = new QTableWidget(0, 7, box);
   table_->setObjectName(QStringLiteral("serversTable"));
-  table_->setHorizontalHeaderLabels({tr("Address"), tr("Mode"), tr("State"), tr("Requests"), tr("In flight"), tr("Upload folder")});
+  table_->setHorizontalHeaderLabels({tr("Address"), tr("Mode"), tr("State"), tr("Requests"), tr("In flight"),
+                                     tr("Certificate SHA-256"), tr("Upload folder")});
   table_->horizontalHeader()->setStretchLastSection(true);
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   table_->verticalHeader()->setVisible(false);
@@ -85,7 +87,16 @@ QWidget* ServersPanel::buildServerList() {
   row->addWidget(start);
   row->addWidget(stop);
   row->addWidget(open);
+  export_ = new QPushButton(tr("Export certificate…"), box);
+  export_->setObjectName(QStringLiteral("exportCertificateButton"));
+  export_->setToolTip(tr("Save the TLS server's certificate (PEM) to trust it: curl --cacert FILE, or the CA file of a request"));
+  export_->setEnabled(false);
+  row->addWidget(export_);
   row->addStretch(1);
+  connect(export_, &QPushButton::clicked, this, [this] { exportCertificate(); });
+  connect(table_, &QTableWidget::currentCellChanged, this, [this] {
+    export_->setEnabled(selectedHost() && !selectedHost()->fingerprint().isEmpty());
+  });
   lay->addWidget(table_, 1);
   lay->addLayout(row);
   connect(start, &QPushButton::clicked, this, [this] {
@@ -144,9 +155,13 @@ QWidget* ServersPanel::buildAddForm() {
   mode_->setItemText(1, tr("buffered"));
   mode_->setToolTip(tr("stream: bodies flow to the handler as they arrive (memory stays flat)\n"
                        "buffered: the whole body is read first (costs its size)"));
+  // Five rows, so the form fits a low dock at 1280x800: the TLS switch sits on the Listen
+  // row, the certificate files share the last row with the button.
+  QHBoxLayout* tlsRow = buildTlsRow(box);
   auto* r1 = new QHBoxLayout;
   r1->addWidget(listen_, 2);
   r1->addWidget(mode_, 1);
+  r1->addWidget(tls_);
   auto* r3 = new QHBoxLayout;
   r3->addWidget(maxBody_, 1);
   r3->addWidget(token_, 1);
@@ -158,13 +173,38 @@ QWidget* ServersPanel::buildAddForm() {
   form->addRow(tr("Folder"), dirRow);
   form->addRow(tr("Limits"), r3);
   form->addRow(tr("Proxy"), proxy_);
-  form->addRow(add);
+  tlsRow->addWidget(add);
+  form->addRow(tr("TLS files"), tlsRow);
   connect(browse, &QPushButton::clicked, this, [this] {
     QString d = QFileDialog::getExistingDirectory(this, tr("Upload folder"));
     if (!d.isEmpty()) dir_->setText(d);
   });
   connect(add, &QPushButton::clicked, this, [this] { addServerFromForm(); });
   return box;
+}
+
+QHBoxLayout* ServersPanel::buildTlsRow(QWidget* box) {
+  tls_ = new QCheckBox(tr("TLS"), box);
+  tls_->setObjectName(QStringLiteral("newServerTls"));
+  tls_->setToolTip(tr("Serve HTTPS. Without certificate files: the stored self-signed ECDSA P-256 certificate\n"
+                      "for localhost, 127.0.0.1 and ::1 (made once in the app data folder)"));
+  certFile_ = new QLineEdit(box);
+  certFile_->setObjectName(QStringLiteral("newServerCert"));
+  certFile_->setPlaceholderText(tr("cert: stored self-signed"));
+  certFile_->setToolTip(tr("PEM certificate chain; empty: the stored self-signed certificate"));
+  keyFile_ = new QLineEdit(box);
+  keyFile_->setObjectName(QStringLiteral("newServerKey"));
+  keyFile_->setPlaceholderText(tr("key: in the cert file"));
+  keyFile_->setToolTip(tr("PEM private key of the certificate; empty: the key is in the certificate file"));
+  for (QLineEdit* e : {certFile_, keyFile_}) e->setEnabled(false);
+  connect(tls_, &QCheckBox::toggled, this, [this](bool on) {
+    certFile_->setEnabled(on);
+    keyFile_->setEnabled(on);
+  });
+  auto* tlsRow = new QHBoxLayout;
+  tlsRow->addWidget(certFile_, 1);
+  tlsRow->addWidget(keyFile_, 1);
+  return tlsRow;
 }
 
 QWidget* ServersPanel::buildLiveArea() {
@@ -249,6 +289,9 @@ ServerHost* ServersPanel::addServerFromForm() {
   s.uploadDir = dir_->text().trimmed();
   s.token = token_->text().trimmed();
   s.proxyUpstream = proxy_->text().trimmed();
+  s.tls = tls_->isChecked();
+  s.certFile = s.tls ? certFile_->text().trimmed() : QString();
+  s.keyFile = s.tls ? keyFile_->text().trimmed() : QString();
   if (!maxBody_->text().trimmed().isEmpty()) {
     auto size = parseSize(maxBody_->text().trimmed().toStdString());
     if (!size) {
@@ -266,8 +309,24 @@ ServerHost* ServersPanel::addServerFromForm() {
   }
   addHost(host);
   table_->selectRow(static_cast<int>(hosts_.size()) - 1);
-  showMessage(tr("listening on %1 (%2 mode)").arg(host->url(), host->modeName()), false);
+  QString text = tr("listening on %1 (%2 mode)").arg(host->url(), host->modeName());
+  if (host->tls()) text += tr("; certificate SHA-256 %1").arg(host->fingerprint());
+  showMessage(text, false);
   return host;
+}
+
+bool ServersPanel::exportCertificate(const QString& path) {
+  ServerHost* h = selectedHost();
+  if (!h || h->fingerprint().isEmpty()) {
+    showMessage(tr("select a running TLS server to export its certificate"), true);
+    return false;
+  }
+  QString to = path;
+  if (to.isEmpty()) to = QFileDialog::getSaveFileName(this, tr("Export certificate"), QStringLiteral("sluice-%1.pem").arg(h->port()), tr("PEM certificate (*.pem *.crt)"));
+  if (to.isEmpty()) return false;
+  QString err = h->exportCertificate(to);
+  showMessage(err.isEmpty() ? tr("certificate written to %1: trust it with curl --cacert or a request's CA file").arg(to) : err, !err.isEmpty());
+  return err.isEmpty();
 }
 
 ServerHost* ServersPanel::selectedHost() const {
@@ -280,16 +339,19 @@ void ServersPanel::refreshTable() {
   for (int i = 0; i < hosts_.size(); ++i) {
     ServerHost* h = hosts_[i];
     auto s = h->stats();
-    QStringList cells{h->address(), h->modeName(),
+    // A TLS server shows its scheme, so the address reads as what to type: https://127.0.0.1:PORT.
+    QStringList cells{h->tls() && h->running() ? h->url() : h->address(), h->modeName(),
                       h->running() ? tr("running") : tr("stopped"), QString::number(s.requests),
-                      QString::number(s.inFlight), h->uploadDir()};
+                      QString::number(s.inFlight), h->tls() ? h->fingerprint() : tr("plain HTTP"), h->uploadDir()};
     for (int c = 0; c < cells.size(); ++c) {
       auto* item = table_->item(i, c);
       if (!item) table_->setItem(i, c, item = new QTableWidgetItem);
       if (item->text() != cells[c]) item->setText(cells[c]);
       item->setToolTip(h->running() ? tr("%1 · upload folder %2").arg(h->url(), h->uploadDir()) : h->uploadDir());
     }
+    if (h->tls()) table_->item(i, 5)->setToolTip(tr("SHA-256 %1\nPEM %2").arg(h->fingerprint(), h->certificatePath()));
   }
+  if (ServerHost* sel = selectedHost()) export_->setEnabled(!sel->fingerprint().isEmpty());
 }
 
 void ServersPanel::onEvents(ServerHost* host, const std::vector<observe::Event>& events) {

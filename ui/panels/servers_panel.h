@@ -7,10 +7,13 @@
 #include "engine/observe/event_buffer.h"
 #include "ui/bridge/server_host.h"
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
+class QHBoxLayout;
 class QLineEdit;
 class QPlainTextEdit;
+class QPushButton;
 class QTableView;
 class QTableWidget;
 class QTimer;
@@ -33,6 +36,11 @@ class ServersPanel : public QWidget {
   ServerHost* selectedHost() const;
   ServerRequestsModel* requestsModel() const { return model_; }
   MemoryGraph* memoryGraph() const { return graph_; }
+  /**
+   * Writes the selected TLS server's certificate (PEM) to path, or asks for a path when it
+   * is empty ("Export certificate…"). Returns false and shows why when it cannot.
+   */
+  bool exportCertificate(const QString& path = {});
   /** Stops every server (application exit). */
   void stopAll();
 
@@ -42,6 +50,8 @@ class ServersPanel : public QWidget {
  private:
   QWidget* buildServerList();
   QWidget* buildAddForm();
+  /** Makes the TLS switch (placed by the caller) and returns the row of certificate and key fields. */
+  QHBoxLayout* buildTlsRow(QWidget* box);
   QWidget* buildLiveArea();
   void refreshTable();
   void onEvents(ServerHost* host, const std::vector<observe::Event>& events);
@@ -60,6 +70,10 @@ class ServersPanel : public QWidget {
   QLineEdit* maxBody_;
   QLineEdit* token_;
   QLineEdit* proxy_;
+  QCheckBox* tls_;
+  QLineEdit* certFile_;
+  QLineEdit* keyFile_;
+  QPushButton* export_;
   QLabel* message_;
   QTableView* requests_;
   QLabel* header_;

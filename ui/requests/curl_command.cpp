@@ -87,13 +87,14 @@ void applyData(RequestSpec& s, const QString& v, bool binary, bool raw, bool& sa
 }
 
 const QStringList kFlagsIgnored = {"-s", "--silent", "-S", "--show-error", "-v", "--verbose", "-i", "--include",
-                                   "-L", "--location", "-k", "--insecure", "--compressed", "-f", "--fail", "-N",
+                                   "-L", "--location", "--compressed", "-f", "--fail", "-N",
                                    "--no-buffer", "-#", "--progress-bar", "-g", "--globoff", "-O", "--remote-name"};
-const QStringList kValueIgnored = {"-o", "--output", "-w", "--write-out", "--connect-timeout",
-                                   "-c", "--cookie-jar"};
+const QStringList kValueIgnored = {"-o", "--output", "-w", "--write-out", "-c", "--cookie-jar"};
+/** Flags (no value) that set something in the request: -k and the TLS version floors. */
+const QStringList kFlagsImported = {"-k", "--insecure", "--tlsv1.2", "--tlsv1.3"};
 /** Options that take a value and are not imported: listed, and their value skipped. */
 const QStringList kValueUnsupported = {
-    "-x", "--proxy", "--resolve", "--connect-to", "--cacert", "--capath", "-E", "--cert", "--key", "-r", "--range",
+    "-x", "--proxy", "--resolve", "--connect-to", "-r", "--range",
     "-z", "--time-cond", "--limit-rate", "-K", "--config", "-D", "--dump-header", "--retry", "-C", "--continue-at",
     "-y", "--speed-time", "-Y", "--speed-limit", "--interface", "--local-port", "-U", "--proxy-user", "-Q", "--quote",
     "--max-redirs", "-t", "--telnet-option", "--unix-socket", "--data-urlencode", "--oauth2-bearer", "--aws-sigv4",
@@ -134,7 +135,41 @@ struct Importer {
     return true;
   }
   bool apply(const QString& a, const QString& v);
+  bool applyTls(const QString& a, const QString& v);
+  bool seconds(const QString& a, const QString& v, int& ms);
+  void flag(const QString& a) {
+    if (a == "-k" || a == "--insecure") r.spec.tls.verify = false;
+    else r.spec.tls.minVersion = a.mid(6);  // --tlsv1.2 / --tlsv1.3: the floor, as in curl
+  }
 };
+
+bool Importer::seconds(const QString& a, const QString& v, int& ms) {
+  bool ok = false;
+  double seconds = v.toDouble(&ok);
+  if (!ok || seconds < 0 || seconds > 86400) return fail(QStringLiteral("%1 '%2' is not a number of seconds from 0 to 86400").arg(a, v));
+  ms = static_cast<int>(std::llround(seconds * 1000));
+  return true;
+}
+
+bool Importer::applyTls(const QString& a, const QString& v) {
+  TlsOptions& t = r.spec.tls;
+  if (a == "--cacert") t.caFile = v;
+  else if (a == "--capath") t.caPath = v;
+  else if (a == "-E" || a == "--cert") {
+    // curl's "file:password" form: a password for the key is not something we can keep.
+    if (v.contains(QLatin1Char(':')))
+      return fail(QStringLiteral("%1 '%2': a certificate password is not supported; use an unencrypted PEM key").arg(a, v));
+    t.clientCert = v;
+  } else if (a == "--key") t.clientKey = v;
+  else if (a == "--ciphers") t.ciphers = v;
+  else if (a == "--tls13-ciphers") t.tls13Ciphers = v;
+  else if (a == "--tls-max") {
+    if (v != QLatin1String("1.2") && v != QLatin1String("1.3"))
+      return fail(QStringLiteral("--tls-max '%1' is not supported: Sluice speaks TLS 1.2 and 1.3 (use 1.2 or 1.3)").arg(v));
+    t.maxVersion = v;
+  }
+  return true;
+}
 
 bool Importer::apply(const QString& a, const QString& v) {
   RequestSpec& s = r.spec;
@@ -156,19 +191,18 @@ bool Importer::apply(const QString& a, const QString& v) {
   else if (a == "-b" || a == "--cookie") {
     if (!v.contains(QLatin1Char('='))) return fail(QStringLiteral("-b '%1' names a cookie file, which is not imported; give name=value pairs").arg(v));
     setHeader(s, QStringLiteral("Cookie"), v);
-  } else if (a == "-m" || a == "--max-time") {
-    bool ok = false;
-    double seconds = v.toDouble(&ok);
-    if (!ok || seconds < 0 || seconds > 86400)
-      return fail(QStringLiteral("--max-time '%1' is not a number of seconds from 0 to 86400").arg(v));
-    s.totalTimeoutMs = static_cast<int>(std::llround(seconds * 1000));
-  } else if (a == "--url") urls << v;
+  } else if (a == "-m" || a == "--max-time") return seconds(a, v, s.totalTimeoutMs);
+  else if (a == "--connect-timeout") return seconds(a, v, s.connectTimeoutMs);
+  else if (a == "--url") urls << v;
+  else return applyTls(a, v);
   return true;
 }
 
 const QStringList kValueImported = {"-X", "--request", "-H", "--header", "-d", "--data", "--data-raw", "--data-ascii",
                                     "--data-binary", "--json", "-F", "--form", "-T", "--upload-file", "-u", "--user",
-                                    "-A", "--user-agent", "-e", "--referer", "-b", "--cookie", "--url", "-m", "--max-time"};
+                                    "-A", "--user-agent", "-e", "--referer", "-b", "--cookie", "--url", "-m", "--max-time",
+                                    "--connect-timeout", "--cacert", "--capath", "-E", "--cert", "--key",
+                                    "--ciphers", "--tls13-ciphers", "--tls-max"};
 
 /** "-sSL" as "-s -S -L" when every letter is a flag; "-XDELETE" as "-X DELETE". */
 QStringList expandShort(const QString& a) {
@@ -177,7 +211,7 @@ QStringList expandShort(const QString& a) {
   QStringList out;
   for (qsizetype i = 1; i < a.size(); ++i) {
     QString f = QStringLiteral("-") + a[i];
-    if (!kFlagsIgnored.contains(f) && f != QLatin1String("-I") && f != QLatin1String("-G")) return {a};
+    if (!kFlagsIgnored.contains(f) && !kFlagsImported.contains(f) && f != QLatin1String("-I") && f != QLatin1String("-G")) return {a};
     out << f;
   }
   return out;
@@ -245,6 +279,7 @@ CurlImport CurlCommand::parse(const QString& text) {
     auto next = [&]() -> std::optional<QString> { return i + 1 < args.size() ? std::optional(args[++i]) : std::nullopt; };
     if (!a.startsWith(QLatin1Char('-')) || a == QLatin1String("-")) { im.urls << a; continue; }
     if (kFlagsIgnored.contains(a)) { r.ignored << a; continue; }
+    if (kFlagsImported.contains(a)) { im.flag(a); continue; }
     if (a == "-I" || a == "--head") { im.head = true; continue; }
     bool value = kValueIgnored.contains(a) || kValueUnsupported.contains(a) || kValueImported.contains(a);
     if (!value) { r.unsupported << a; continue; }
@@ -266,6 +301,20 @@ QString CurlCommand::shellQuote(const QString& s) {
   q.replace(QLatin1Char('\''), QStringLiteral("'\\''"));
   return QLatin1Char('\'') + q + QLatin1Char('\'');
 }
+
+namespace {
+// The TLS options as curl's flags (the head and body idle timeouts have no curl flag).
+void formatTls(const TlsOptions& t, QStringList& parts) {
+  if (!t.verify) parts << "-k";
+  const std::pair<const char*, const QString*> kValues[] = {{"--cacert", &t.caFile},   {"--capath", &t.caPath},
+                                                            {"--cert", &t.clientCert}, {"--key", &t.clientKey},
+                                                            {"--ciphers", &t.ciphers}, {"--tls13-ciphers", &t.tls13Ciphers}};
+  for (const auto& [flag, value] : kValues)
+    if (!value->isEmpty()) parts << QLatin1String(flag) << CurlCommand::shellQuote(*value);
+  if (!t.minVersion.isEmpty()) parts << QStringLiteral("--tlsv") + t.minVersion;
+  if (!t.maxVersion.isEmpty()) parts << "--tls-max" << t.maxVersion;
+}
+}  // namespace
 
 QString CurlCommand::format(const RequestSpec& spec) {
   QStringList parts{QStringLiteral("curl")};
@@ -290,6 +339,8 @@ QString CurlCommand::format(const RequestSpec& spec) {
     for (const QString& p : spec.formParts) parts << "-F" << shellQuote(p);
   }
   if (spec.totalTimeoutMs > 0) parts << "--max-time" << QString::number(spec.totalTimeoutMs / 1000.0, 'f', 3);
+  if (spec.connectTimeoutMs > 0) parts << "--connect-timeout" << QString::number(spec.connectTimeoutMs / 1000.0, 'f', 3);
+  formatTls(spec.tls, parts);
   // A URL starting with '-' would read as an option: --url keeps it a URL.
   if (spec.url.startsWith(QLatin1Char('-'))) parts << "--url";
   parts << shellQuote(spec.url);

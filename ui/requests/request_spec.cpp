@@ -68,7 +68,9 @@ QJsonObject RequestSpec::toJson() const {
                      {"bodyFile", bodyFile},     {"chunked", chunked},
                      {"forceNew", forceNewConnection}, {"noReturn", noReturnToPool}, {"decode", decode}, {"followRedirects", followRedirects}, {"maxRedirects", maxRedirects},
                      {"release", releasePolicyKey(release)},
-                     {"totalTimeoutMs", totalTimeoutMs}, {"headTimeoutMs", headTimeoutMs}};
+                     {"totalTimeoutMs", totalTimeoutMs}, {"headTimeoutMs", headTimeoutMs},
+                     {"connectTimeoutMs", connectTimeoutMs}, {"bodyIdleTimeoutMs", bodyIdleTimeoutMs},
+                     {"tls", tls.toJson()}};
 }
 
 RequestSpec RequestSpec::fromJson(const QJsonObject& o) {
@@ -92,8 +94,45 @@ RequestSpec RequestSpec::fromJson(const QJsonObject& o) {
   s.maxRedirects = o.value("maxRedirects").toInt(10);
   s.totalTimeoutMs = std::max(0, o.value("totalTimeoutMs").toInt());
   s.headTimeoutMs = std::max(0, o.value("headTimeoutMs").toInt());
+  s.connectTimeoutMs = std::max(0, o.value("connectTimeoutMs").toInt());
+  s.bodyIdleTimeoutMs = std::max(0, o.value("bodyIdleTimeoutMs").toInt());
+  s.tls = TlsOptions::fromJson(o.value("tls").toObject());
   s.release = releasePolicyFromKey(o.value("release").toString());
   return s;
+}
+
+QJsonObject RequestSpec::optionsJson() const {
+  return QJsonObject{{"tls", tls.toJson()},           {"connectTimeoutMs", connectTimeoutMs}, {"headTimeoutMs", headTimeoutMs},
+                     {"bodyIdleTimeoutMs", bodyIdleTimeoutMs}, {"totalTimeoutMs", totalTimeoutMs}};
+}
+
+void RequestSpec::applyOptions(const QJsonObject& o) {
+  if (o.isEmpty()) return;
+  tls = TlsOptions::fromJson(o.value("tls").toObject());
+  connectTimeoutMs = std::max(0, o.value("connectTimeoutMs").toInt());
+  headTimeoutMs = std::max(0, o.value("headTimeoutMs").toInt());
+  bodyIdleTimeoutMs = std::max(0, o.value("bodyIdleTimeoutMs").toInt());
+  totalTimeoutMs = std::max(0, o.value("totalTimeoutMs").toInt());
+}
+
+QJsonObject TlsOptions::toJson() const {
+  return QJsonObject{{"verify", verify},         {"caFile", caFile},         {"caPath", caPath},
+                     {"cert", clientCert},       {"key", clientKey},         {"min", minVersion},
+                     {"max", maxVersion},        {"ciphers", ciphers},       {"tls13Ciphers", tls13Ciphers}};
+}
+
+TlsOptions TlsOptions::fromJson(const QJsonObject& o) {
+  TlsOptions t;
+  t.verify = o.value("verify").toBool(true);
+  t.caFile = o.value("caFile").toString();
+  t.caPath = o.value("caPath").toString();
+  t.clientCert = o.value("cert").toString();
+  t.clientKey = o.value("key").toString();
+  t.minVersion = o.value("min").toString();
+  t.maxVersion = o.value("max").toString();
+  t.ciphers = o.value("ciphers").toString();
+  t.tls13Ciphers = o.value("tls13Ciphers").toString();
+  return t;
 }
 
 QString encodeTypedUrl(const QString& typed) {

@@ -28,6 +28,22 @@ struct HeaderRow {
   bool operator==(const HeaderRow&) const = default;
 };
 
+/** TLS options of an https request, with curl's names (saved with the request; defaults in the settings). */
+struct TlsOptions {
+  bool verify = true;    ///< off: curl -k; the composer then shows a warning
+  QString caFile;        ///< --cacert; empty: the system trust store
+  QString caPath;        ///< --capath
+  QString clientCert;    ///< --cert (PEM)
+  QString clientKey;     ///< --key (PEM); empty: the key is in the cert file
+  QString minVersion;    ///< "" (1.2, the engine's floor), "1.2" or "1.3": --tlsv1.2 / --tlsv1.3
+  QString maxVersion;    ///< "" (no bound), "1.2" or "1.3": --tls-max
+  QString ciphers;       ///< --ciphers: TLS 1.2 cipher list
+  QString tls13Ciphers;  ///< --tls13-ciphers
+  bool operator==(const TlsOptions&) const = default;
+  QJsonObject toJson() const;
+  static TlsOptions fromJson(const QJsonObject& o);
+};
+
 struct RequestSpec {
   enum class BodyKind { kNone, kText, kFile, kForm };
 
@@ -47,12 +63,18 @@ struct RequestSpec {
   int maxRedirects = 10;
   int totalTimeoutMs = 0;  ///< the whole exchange (curl --max-time); 0: none
   int headTimeoutMs = 0;   ///< request written -> response head; 0: the client's default
+  int connectTimeoutMs = 0;   ///< TCP connect (curl --connect-timeout); 0: the client's default
+  int bodyIdleTimeoutMs = 0;  ///< no body byte for this long; 0: the client's default
+  TlsOptions tls;
   ReleasePolicy release = ReleasePolicy::kAtEnd;
 
   bool operator==(const RequestSpec&) const = default;
 
   QJsonObject toJson() const;
   static RequestSpec fromJson(const QJsonObject& o);
+  /** The TLS options and the four timeouts alone: the defaults new requests start with. */
+  QJsonObject optionsJson() const;
+  void applyOptions(const QJsonObject& o);
   /** "GET /bytes/1048576" for lists. */
   QString shortLabel() const;
 };

@@ -148,7 +148,7 @@ void ConnectionLanes::paintLane(QPainter& p, const Lane& lane, int row) {
     x2 = std::max(x2, x1 + 1.5);
     QRectF r(x1, y + 3, x2 - x1, kLaneHeight - 6);
     if (seg.state == ConnState::kIdle) r = QRectF(x1, y + kLaneHeight / 2.0 - 2, x2 - x1, 4);
-    p.fillRect(r, stateColor(seg.state));
+    p.fillRect(r, seg.tls ? tlsHandshakeColor() : stateColor(seg.state));
   }
   paintRequestLabels(p, lane, band, from);
   p.restore();
@@ -237,7 +237,7 @@ QString ConnectionLanes::tooltipFor(const Hit& hit) const {
   if (!hit.segment) return s;
   const LaneSegment& seg = *hit.segment;
   quint64 us = static_cast<quint64>(std::max<qint64>(0, segmentEnd(l, seg) - seg.startNs) / 1000);
-  s += QStringLiteral("\n%1 for %2").arg(stateLabel(seg.state), formatMicros(us));
+  s += QStringLiteral("\n%1 for %2").arg(seg.tls ? tlsHandshakeLabel() : stateLabel(seg.state), formatMicros(us));
   if (!seg.reason.isEmpty()) s += QStringLiteral(" (%1)").arg(seg.reason);
   if (seg.requestId) {
     RequestInfo r = timeline_->request(seg.requestId);
@@ -245,6 +245,7 @@ QString ConnectionLanes::tooltipFor(const Hit& hit) const {
     if (r.status) s += tr(" → %1").arg(r.status);
     if (!r.verdict.isEmpty()) s += QStringLiteral("\n") + r.verdict;
     if (r.totalUs) s += tr("\n%1 body in %2").arg(formatBytes(r.bodyBytes), formatMicros(r.totalUs));
+    if (!r.releaseCost.isEmpty()) s += tr("\nearly release %1").arg(r.releaseCost);
     s += tr("\n(click to select it in the history)");
   }
   return s;

@@ -20,13 +20,19 @@ void LaneLegend::paintEvent(QPaintEvent*) {
   const int h = fm.height() - 4;
   for (auto s : kAllStates) {
     QString text = stateLabel(s);
-    QRect swatch(x, (height() - h) / 2, s == client::ConnState::kIdle ? 14 : 14, s == client::ConnState::kIdle ? 4 : h);
+    QRect swatch(x, (height() - h) / 2, 14, s == client::ConnState::kIdle ? 4 : h);
     if (s == client::ConnState::kIdle) swatch.moveTop(height() / 2 - 2);
     if (s != client::ConnState::kClosed) p.fillRect(swatch, stateColor(s));
     x += s == client::ConnState::kClosed ? 0 : 18;
     p.setPen(palette().color(QPalette::WindowText));
     p.drawText(QRect(x, 0, fm.horizontalAdvance(text) + 2, height()), Qt::AlignVCenter, text);
     x += fm.horizontalAdvance(text) + 14;
+    if (s == client::ConnState::kConnecting) {  // the handshake follows the TCP connect, in its own colour
+      p.fillRect(QRect(x, (height() - h) / 2, 14, h), tlsHandshakeColor());
+      x += 18;
+      p.drawText(QRect(x, 0, fm.horizontalAdvance(tlsHandshakeLabel()) + 2, height()), Qt::AlignVCenter, tlsHandshakeLabel());
+      x += fm.horizontalAdvance(tlsHandshakeLabel()) + 14;
+    }
   }
 }
 

@@ -16,6 +16,8 @@ QColor stateColor(client::ConnState s) {
   return Qt::gray;
 }
 
+QColor tlsHandshakeColor() { return QColor(0xc0, 0x5f, 0xa8); }
+
 QString stateLabel(client::ConnState s) {
   using client::ConnState;
   switch (s) {

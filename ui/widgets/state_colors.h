@@ -11,6 +11,9 @@ namespace sluice::ui {
 QColor stateColor(client::ConnState s);
 /** "connecting", "writing", "awaiting head", "streaming (held)", ... */
 QString stateLabel(client::ConnState s);
+/** The TLS handshake, drawn as its own stretch after the TCP connect (lanes, legend, timing bar). */
+QColor tlsHandshakeColor();
+inline QString tlsHandshakeLabel() { return QStringLiteral("TLS handshake"); }
 /** All states in the order of a connection's life. */
 constexpr client::ConnState kAllStates[] = {client::ConnState::kConnecting, client::ConnState::kWriting,
                                             client::ConnState::kAwaitingHead, client::ConnState::kStreaming,

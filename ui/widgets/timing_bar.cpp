@@ -3,12 +3,14 @@
 #include <QPainter>
 
 #include "ui/widgets/format.h"
+#include "ui/widgets/state_colors.h"
 
 namespace sluice::ui {
 
 namespace {
-const QColor kPhaseColors[] = {QColor(0x9a, 0x7f, 0xd1), QColor(0x8e, 0x6a, 0xc0), QColor(0xe6, 0x91, 0x38),
-                               QColor(0xe0, 0xb4, 0x1e), QColor(0x3d, 0x85, 0xc6)};
+// DNS, connect, TLS handshake, send, wait, receive.
+const QColor kPhaseColors[] = {QColor(0x9a, 0x7f, 0xd1), QColor(0x8e, 0x6a, 0xc0), tlsHandshakeColor(),
+                               QColor(0xe6, 0x91, 0x38), QColor(0xe0, 0xb4, 0x1e), QColor(0x3d, 0x85, 0xc6)};
 }
 
 TimingBar::TimingBar(QWidget* parent) : QWidget(parent) { setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed); }
@@ -27,12 +29,20 @@ void TimingBar::clear() { setTimings({}, 0); }
 std::vector<TimingBar::Phase> TimingBar::phases() const {
   // Each timing is "µs since submit"; a step that did not happen (reused connection) is 0.
   quint64 dns = t_.dnsUs, conn = t_.connectUs ? t_.connectUs : dns;
-  quint64 written = std::max<quint64>(t_.writtenUs, conn);
+  quint64 tls = std::max<quint64>(t_.tlsUs, conn);  // the handshake ends after the connect, when there is one
+  quint64 written = std::max<quint64>(t_.writtenUs, tls);
   quint64 first = std::max<quint64>(t_.firstByteUs, written);
   quint64 end = std::max<quint64>(t_.completeUs ? t_.completeUs : totalUs_, first);
   auto d = [](quint64 a, quint64 b) { return b > a ? b - a : 0; };
-  return {{tr("DNS"), dns}, {tr("connect"), d(dns, conn)}, {tr("send"), t_.writtenUs ? d(conn, written) : 0},
+  return {{tr("DNS"), dns}, {tr("connect"), d(dns, conn)}, {tr("TLS"), t_.tlsUs ? d(conn, tls) : 0},
+          {tr("send"), t_.writtenUs ? d(tls, written) : 0},
           {tr("wait"), t_.firstByteUs ? d(written, first) : 0}, {tr("receive"), t_.firstByteUs ? d(first, end) : 0}};
+}
+
+quint64 TimingBar::phaseUs(const QString& name) const {
+  for (const auto& ph : phases())
+    if (ph.name == name) return ph.us;
+  return 0;
 }
 
 QString TimingBar::summary() const {
@@ -50,7 +60,7 @@ void TimingBar::paintEvent(QPaintEvent*) {
   p.fillRect(r, palette().color(QPalette::Base));
   if (total == 0) {
     p.setPen(palette().color(QPalette::PlaceholderText));
-    p.drawText(r.adjusted(6, 0, 0, 0), Qt::AlignVCenter, tr("timing: DNS · connect · send · wait · receive"));
+    p.drawText(r.adjusted(6, 0, 0, 0), Qt::AlignVCenter, tr("timing: DNS · connect · TLS · send · wait · receive"));
     return;
   }
   double x = r.left();

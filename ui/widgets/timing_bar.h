@@ -1,5 +1,5 @@
 #pragma once
-/** The phases of one exchange as a stacked bar: DNS, connect, send, wait, receive. */
+/** The phases of one exchange as a stacked bar: DNS, connect, TLS handshake, send, wait, receive. */
 #include <QWidget>
 
 #include "engine/client/response.h"
@@ -13,8 +13,10 @@ class TimingBar : public QWidget {
   /** Sets the timings; totalUs is the elapsed time so far when the body is not complete yet. */
   void setTimings(const client::Timings& t, quint64 totalUs);
   void clear();
-  /** "DNS 0 µs · connect 120 µs · send 30 µs · wait 1.2 ms · receive 36 ms" */
+  /** "DNS 0 µs · connect 120 µs · TLS 2.1 ms · send 30 µs · wait 1.2 ms · receive 36 ms" */
   QString summary() const;
+  /** The duration of one phase by name ("TLS", "connect", ...), in µs; 0 when it did not happen. */
+  quint64 phaseUs(const QString& name) const;
   QSize sizeHint() const override;
 
  protected:
