@@ -188,7 +188,7 @@ http::ParserListener::Action Connection::onBody(std::string_view data) {
     return Action::kPause;
   }
   if (cfg.mode == BodyMode::kBuffered) {
-    ex.bufferedBody().append(data);
+    ex.appendBuffered(data, worker_.server().stats().bodyBytesHeld);
     return Action::kContinue;
   }
   if (ex.responseEnded() || ex.aborted() || !ex.handler()) return Action::kContinue;  // switching to drain
@@ -263,7 +263,7 @@ void Connection::dispatchBuffered() {
     if (exchange_ && !ex.aborted() && !ex.responseEnded() && !ex.bufferedBody().empty()) h->onBody(ex, ex.bufferedBody());
     if (exchange_ && !ex.aborted() && !ex.responseEnded()) h->onBodyEnd(ex);
   }
-  std::string().swap(ex.bufferedBody());
+  ex.releaseBuffered();
 }
 
 void Connection::finishExchangeIfDone() {

@@ -16,6 +16,19 @@ Exchange::Exchange(ExchangeHost& host, uint64_t id, http::RequestHead head)
 
 Exchange::~Exchange() {
   for (auto t : timers_) host_.loop().cancel(t);
+  releaseBuffered();
+}
+
+void Exchange::appendBuffered(std::string_view data, std::atomic<uint64_t>& gauge) {
+  heldGauge_ = &gauge;
+  bufferedBody_.append(data);
+  gauge.fetch_add(data.size(), std::memory_order_relaxed);
+}
+
+void Exchange::releaseBuffered() {
+  if (heldGauge_) heldGauge_->fetch_sub(bufferedBody_.size(), std::memory_order_relaxed);
+  heldGauge_ = nullptr;
+  std::string().swap(bufferedBody_);
 }
 
 uint64_t Exchange::connectionId() const { return host_.connectionId(); }

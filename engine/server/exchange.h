@@ -3,6 +3,7 @@
  * One request and its response on a connection, as a handler sees it.
  * Everything runs on the connection's loop thread; handlers never block.
  */
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -171,6 +172,10 @@ class Exchange {
   void markBodyComplete() { bodyComplete_ = true; }
   /** Buffered mode: the body collected before the handler runs. */
   std::string& bufferedBody() { return bufferedBody_; }
+  /** Buffered mode: adds data to the collected body, and its size to gauge (the server's bodyBytesHeld). */
+  void appendBuffered(std::string_view data, std::atomic<uint64_t>& gauge);
+  /** Frees the collected body and takes its size out of the gauge (also done when the exchange ends). */
+  void releaseBuffered();
   /** Marks the exchange dead, cancels its timers and tells the handler (once). Status 499 if none was sent. */
   void abort(const Error& why);
   /** The connection is done with the exchange: cancels its timers and any flush waiter. */
@@ -204,6 +209,7 @@ class Exchange {
   bool bodyComplete_ = false;
   uint64_t bodyBytes_ = 0;
   std::string bufferedBody_;  // buffered mode only
+  std::atomic<uint64_t>* heldGauge_ = nullptr;  // counts bufferedBody_.size() while it is held
 
   bool responseStarted_ = false;
   bool responseEnded_ = false;

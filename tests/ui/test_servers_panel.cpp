@@ -13,7 +13,9 @@
 #include <QTest>
 
 #include "engine/net/event_loop.h"
+#include "support/raw_client.h"
 #include "support/ui_window.h"
+#include "ui/widgets/memory_graph.h"
 #include "ui/bridge/server_host.h"
 #include "ui/panels/main_window.h"
 #include "ui/panels/servers_panel.h"
@@ -87,6 +89,45 @@ class TestServersPanel : public QObject {
     table->selectRow(1);
     QTest::mouseClick(child<QPushButton>(&w, "stopServerButton"), Qt::LeftButton);
     QTRY_COMPARE_WITH_TIMEOUT(table->item(1, 2)->text(), QStringLiteral("stopped"), 5000);
+  }
+
+  void memoryGraphShowsWhatEachServerHolds() {
+    // A buffered server holds a body in memory until it is whole; a stream server holds
+    // none. The graph draws each server's exact gauge beside the process RSS.
+    MainWindow w(fx_.options());
+    w.show();
+    child<QLineEdit>(&w, "newServerListen")->setText(QStringLiteral("127.0.0.1:0"));
+    child<QComboBox>(&w, "newServerMode")->setCurrentIndex(1);  // buffered
+    child<QLineEdit>(&w, "newServerDir")->setText(fx_.path(QStringLiteral("uploads-held")));
+    child<QLineEdit>(&w, "newServerMaxBody")->setText(QStringLiteral("64M"));
+    QTest::mouseClick(child<QPushButton>(&w, "addServerButton"), Qt::LeftButton);
+    QCOMPARE(w.serversPanel()->hosts().size(), 2);
+    ServerHost* embedded = w.serversPanel()->hosts().at(0);
+    ServerHost* buffered = w.serversPanel()->hosts().at(1);
+    QVERIFY(buffered->running());
+
+    constexpr size_t kHalf = 4u << 20;
+    sluice::test::RawClient stream(embedded->port()), held(buffered->port());
+    QVERIFY(stream.connected() && held.connected());
+    const std::string head = "PUT /sink HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + std::to_string(2 * kHalf) + "\r\n\r\n";
+    QVERIFY(stream.send(head + std::string(kHalf, 's')));
+    QVERIFY(held.send(head + std::string(kHalf, 'b')));
+    QTRY_COMPARE_WITH_TIMEOUT(buffered->stats().bodyBytesHeld, static_cast<quint64>(kHalf), 5000);
+    QCOMPARE(embedded->stats().bodyBytesHeld, 0u);
+
+    auto* graph = child<MemoryGraph>(&w, "memoryGraph");
+    const QString bufferedLabel = QStringLiteral("buffered :%1 holds ").arg(buffered->port());
+    const QString streamLabel = QStringLiteral("stream :%1 holds 0 B").arg(embedded->port());
+    QTRY_VERIFY2_WITH_TIMEOUT(graph->legend().contains(streamLabel), qPrintable(graph->legend().join(" | ")), 5000);
+    QTRY_VERIFY2_WITH_TIMEOUT(graph->legend().filter(bufferedLabel).size() == 1 &&
+                                 !graph->legend().filter(bufferedLabel).first().endsWith(QLatin1String(" 0 B")),
+                             qPrintable(graph->legend().join(" | ")), 5000);
+
+    // The peer goes away mid-body: the held body is freed, and the gauge says so.
+    held.reset();
+    QTRY_COMPARE_WITH_TIMEOUT(buffered->stats().bodyBytesHeld, 0u, 5000);
+    QTRY_VERIFY2_WITH_TIMEOUT(graph->legend().contains(QStringLiteral("buffered :%1 holds 0 B").arg(buffered->port())),
+                             qPrintable(graph->legend().join(" | ")), 5000);
   }
 
   void proxyServerForwardsToTheEmbeddedOne() {

@@ -388,6 +388,9 @@ void ServersPanel::onEvents(ServerHost* host, const std::vector<observe::Event>&
 
 void ServersPanel::tick() {
   graph_->addSample(observe::readProcessStats().rssBytes);
+  std::vector<MemoryGraph::ServerHeld> held;
+  for (auto* h : hosts_) held.push_back({QStringLiteral("%1 :%2").arg(h->modeName()).arg(h->port()), h->stats().bodyBytesHeld});
+  graph_->addServerSamples(held);
   model_->tick();
   refreshTable();
   updateHeader();

@@ -36,22 +36,62 @@ quint64 MemoryGraph::peak() const {
   return m;
 }
 
+void MemoryGraph::addServerSamples(const std::vector<ServerHeld>& servers) {
+  const qint64 now = nowMs();
+  for (const auto& sv : servers) {
+    auto& series = servers_[sv.label];
+    series.push_back({now, sv.bytes});
+    while (series.size() > kMaxSamples) series.pop_front();
+  }
+  // A server gone for longer than the window leaves the graph.
+  const qint64 oldest = samples_.empty() ? now : samples_.front().ms;
+  std::erase_if(servers_, [&](const auto& kv) { return kv.second.empty() || kv.second.back().ms < oldest; });
+  update();
+}
+
+QStringList MemoryGraph::legend() const {
+  QStringList out;
+  for (const auto& [label, series] : servers_)
+    out << tr("%1 holds %2").arg(label, formatBytes(series.empty() ? 0 : series.back().rss));
+  return out;
+}
+
+quint64 MemoryGraph::scaleTop() const {
+  quint64 m = peak();
+  for (const auto& [label, series] : servers_)
+    for (const auto& s : series) m = std::max(m, s.rss);
+  return std::max<quint64>(m + m / 8, 32ull << 20);
+}
+
+namespace {
+// Distinct, readable line colours for the servers (the RSS area uses the highlight colour).
+QColor serverColor(size_t i) {
+  static const QColor kColors[] = {QColor(0x2e, 0x8b, 0x57), QColor(0xc0, 0x39, 0x2b), QColor(0x8e, 0x44, 0xad),
+                                   QColor(0x16, 0xa0, 0x85), QColor(0xd3, 0x54, 0x00)};
+  return kColors[i % std::size(kColors)];
+}
+}  // namespace
+
 void MemoryGraph::paintEvent(QPaintEvent*) {
   QPainter p(this);
   p.setRenderHint(QPainter::Antialiasing);
   const QPalette& pal = palette();
   p.fillRect(rect(), pal.color(QPalette::Base));
   const QFontMetrics fm = fontMetrics();
-  QRectF plot = QRectF(rect()).adjusted(4, fm.height() + 4, -4, -4);
+  // Title on the first line, the server legend on the second: each entry takes the room
+  // it needs, left to right, and what does not fit is elided, never drawn over another.
+  const int legendRows = servers_.empty() ? 0 : 1;
+  QRectF plot = QRectF(rect()).adjusted(4, fm.height() * (1 + legendRows) + 4, -4, -4);
   p.setPen(pal.color(QPalette::Text));
   QString title = samples_.empty() ? tr("RSS: sampling…")
-                                   : tr("RSS %1 · peak %2").arg(formatBytes(last()), formatBytes(peak()));
+                                   : tr("process RSS %1 · peak %2").arg(formatBytes(last()), formatBytes(peak()));
   p.drawText(QPointF(6, fm.ascent() + 2), title);
   if (samples_.size() < 2) return;
-  quint64 top = std::max<quint64>(peak() + peak() / 8, 32ull << 20);
-  qint64 t0 = samples_.front().ms, t1 = std::max(samples_.back().ms, t0 + 1);
-  auto px = [&](qint64 ms) { return plot.left() + plot.width() * static_cast<double>(ms - t0) / static_cast<double>(t1 - t0); };
-  auto py = [&](quint64 v) { return plot.bottom() - plot.height() * static_cast<double>(v) / static_cast<double>(top); };
+  const quint64 top = scaleTop();
+  const qint64 t0 = samples_.front().ms;
+  const Axes ax{plot, t0, std::max(samples_.back().ms, t0 + 1), top};
+  auto px = [&](qint64 ms) { return ax.x(ms); };
+  auto py = [&](quint64 v) { return ax.y(v); };
   p.setPen(pal.color(QPalette::Mid));
   p.drawText(QRectF(plot.right() - 120, plot.top(), 118, fm.height()), Qt::AlignRight, formatBytes(top));
   QPainterPath line;
@@ -67,6 +107,43 @@ void MemoryGraph::paintEvent(QPaintEvent*) {
   p.fillPath(area, fill);
   p.setPen(QPen(accent, 1.5));
   p.drawPath(line);
+  paintServerLines(p, ax);
+  paintMarkers(p, ax);
+}
+
+void MemoryGraph::paintServerLines(QPainter& p, const Axes& ax) const {
+  const QFontMetrics fm = fontMetrics();
+  auto px = [&](qint64 ms) { return ax.x(std::max(ms, ax.t0)); };
+  auto py = [&](quint64 v) { return ax.y(v); };
+  const QStringList texts = legend();
+  double x = 6;
+  const double y = fm.height() + fm.ascent() + 2;
+  size_t i = 0;
+  for (const auto& [label, series] : servers_) {
+    const QColor c = serverColor(i);
+    if (series.size() >= 2) {
+      QPainterPath path;
+      path.moveTo(px(series.front().ms), py(series.front().rss));
+      for (const auto& s : series) path.lineTo(px(s.ms), py(s.rss));
+      p.setPen(QPen(c, 2));
+      p.drawPath(path);
+    }
+    const double room = width() - x - 6;
+    if (room > 30) {
+      QString text = fm.elidedText(QStringLiteral("━ ") + texts[static_cast<int>(i)], Qt::ElideRight, static_cast<int>(room));
+      p.setPen(c);
+      p.drawText(QPointF(x, y), text);
+      x += fm.horizontalAdvance(text) + 12;
+    }
+    ++i;
+  }
+}
+
+void MemoryGraph::paintMarkers(QPainter& p, const Axes& ax) const {
+  const QFontMetrics fm = fontMetrics();
+  const QRectF& plot = ax.plot;
+  const quint64 top = ax.top;
+  auto px = [&](qint64 ms) { return ax.x(ms); };
   QColor mark(0xe6, 0x91, 0x38);
   // Labels go to the first of three rows where they fit without touching the previous
   // label (row 0 also keeps clear of the scale at the top right); a marker whose label
