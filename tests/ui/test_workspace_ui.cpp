@@ -7,6 +7,8 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QTabBar>
+#include <QRadioButton>
+#include <QPlainTextEdit>
 #include <QTest>
 #include <QTreeWidget>
 #include <memory>
@@ -121,6 +123,17 @@ class TestWorkspaceUi : public QObject {
                                                            QStringLiteral("GET {{base}}/bytes/9?env={{envname}}&edited=1"));
     QCOMPARE(readFile(ws_ + QStringLiteral("/api.http")), expected);  // the rest of the file is untouched
     writeFile(ws_ + QStringLiteral("/api.http"), kApiHttp);
+  }
+
+  void formBodyIsRefusedNotDropped() {
+    // A .http block cannot hold a form's parts: saving says so and leaves the file as it was.
+    auto w = makeWindow();
+    openRequest(*w, QStringLiteral("GET  bytes"));
+    child<QRadioButton>(w.get(), "bodyForm")->setChecked(true);
+    child<QPlainTextEdit>(w.get(), "bodyTextEdit")->setPlainText(QStringLiteral("name=value\nfile=@/etc/hostname"));
+    const QString why = w->requestTabs()->save();
+    QVERIFY2(why.startsWith(QLatin1String("not saved: a form body")), qPrintable(why));
+    QCOMPARE(readFile(ws_ + QStringLiteral("/api.http")), QString::fromUtf8(kApiHttp));
   }
 
   void environmentSwitchChangesWhatIsSent() {

@@ -145,6 +145,7 @@ void WorkspaceSession::applySpecToHttp(const RequestSpec& spec, workspace::HttpR
     case RequestSpec::BodyKind::kNone: r.body.clear(); break;
     case RequestSpec::BodyKind::kText: r.body = spec.bodyText.toStdString(); break;
     case RequestSpec::BodyKind::kFile: r.body = "< " + spec.bodyFile.toStdString(); break;
+    case RequestSpec::BodyKind::kForm: break;  // refused before saving (RequestTabs::saveDoc): the body stays as it was
   }
   if (!r.body.empty()) r.blankAfterHeaders = true;
 }

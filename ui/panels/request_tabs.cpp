@@ -111,6 +111,11 @@ QString RequestTabs::openRequest(const RequestSource& source) {
 QString RequestTabs::saveDoc(int index) {
   Doc& d = docs_[index];
   RequestSpec spec = index == active_ ? panel_->spec() : d.current;
+  // A .http block holds a text body or one '< file' line; a form (curl -F parts, files
+  // streamed from disk) has no faithful form there yet, so it is refused, never dropped.
+  if (spec.bodyKind == RequestSpec::BodyKind::kForm)
+    return tr("not saved: a form body cannot be kept in a .http file yet (its parts would be lost); "
+              "export it as a curl command, or write the multipart body as Text");
   if (!d.source.valid()) {
     QString path = askPath_ ? askPath_() : QString();
     if (path.isEmpty()) return tr("not saved: no file chosen");
