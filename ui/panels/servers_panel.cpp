@@ -14,6 +14,8 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QTableView>
 #include <QTableWidget>
@@ -50,8 +52,17 @@ ServersPanel::ServersPanel(QWidget* parent)
   message_->setWordWrap(true);
   message_->hide();
   leftLay->addWidget(message_);
+  // In a low dock (1280x800 leaves the Servers area about 300 px) the list and the add
+  // form scroll instead of clipping the form's last rows.
+  auto* leftScroll = new QScrollArea(this);
+  leftScroll->setObjectName(QStringLiteral("serversLeftScroll"));
+  leftScroll->setWidgetResizable(true);
+  leftScroll->setFrameShape(QFrame::NoFrame);
+  leftScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  leftScroll->setWidget(left);
+  leftScroll->setMinimumWidth(left->minimumSizeHint().width() + leftScroll->verticalScrollBar()->sizeHint().width());
   auto* split = new QSplitter(Qt::Horizontal, this);
-  split->addWidget(left);
+  split->addWidget(leftScroll);
   split->addWidget(buildLiveArea());
   split->setStretchFactor(0, 2);
   split->setStretchFactor(1, 5);
