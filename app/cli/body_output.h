@@ -1,7 +1,7 @@
 #pragma once
 /**
  * How sluice-cli request shows a response body: the bytes as they are (decoded with
- * --compressed), one line per event (--events), one line per JSON record (--lines).
+ * --compressed), one line per event (--events), one line per JSON record (--lines), one line per chunk (--chunks).
  * The flags live here so cmd_request.cpp only wires them in.
  */
 #include <chrono>
@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/client/client.h"
 #include "engine/client/redirect.h"
@@ -58,6 +59,8 @@ class BodyOutput {
   ~BodyOutput();
   /** One piece of wire bytes. An error (a corrupt body, a bomb, a parser limit) ends the output. */
   Status feed(std::string_view wire);
+  /** --chunks: one line per chunk header ("+12ms chunk 4096 bytes ext=;name=v"). */
+  void showChunks(const std::vector<client::ChunkBoundary>& chunks);
   /** The body ended: flushes the decoder and parsers. */
   Status finish();
   uint64_t decodedBytes() const;

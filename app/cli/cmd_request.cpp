@@ -113,6 +113,7 @@ Result<uint64_t> consumeBody(Run& run, Exchange& ex, bool print) {
     bytes += chunk->size();
     if (view) {
       if (auto st = view->feed(chunk->data()); !st) return std::unexpected(st.error());
+      if (run.opt.stream.chunks) view->showChunks(ex.body.takeChunks());
     } else if (print) writeBody(run, chunk->data());
     if (run.progress && print) {
       auto now = std::chrono::steady_clock::now();
@@ -121,6 +122,7 @@ Result<uint64_t> consumeBody(Run& run, Exchange& ex, bool print) {
   }
   if (run.progress && print) showProgress(bytes, ex.body.contentLength(), start), std::fputs("\n", stderr);
   if (view) {
+    if (run.opt.stream.chunks) view->showChunks(ex.body.takeChunks());  // the last chunk, and any chunk of no data
     if (auto st = view->finish(); !st) return std::unexpected(st.error());
   }
   return bytes;
@@ -137,6 +139,7 @@ Result<Request> buildRequest(const Options& o, const std::string& url) {
     req->url.target += name;  // like curl -T FILE http://host/dir/
   }
   req->forceNewConnection = o.noReuse;
+  req->reportChunks = o.stream.chunks;
   req->tls = o.tls;
   applyStreamFlags(o.stream, *req);
   return req;

@@ -182,6 +182,7 @@ class Connection final : public net::IoHandler, public std::enable_shared_from_t
   net::EventLoop::TimerId connectTimer_ = 0, headTimer_ = 0, idleTimer_ = 0, drainTimer_ = 0, heldTimer_ = 0,
                           continueTimer_ = 0, tlsTimer_ = 0, deadlineTimer_ = 0, bodyIdleTimer_ = 0;
   net::Clock::time_point lastBodyAt_;
+  net::Clock::time_point readAt_;  ///< when the bytes being parsed arrived (kept for chunk reports)
 };
 
 /** Parser callbacks into the connection (Node's one-trampoline style). */
@@ -191,6 +192,7 @@ class Connection::Listener final : public http::ParserListener {
   Action onHeadComplete() override;
   Action onBody(std::string_view data) override;
   Action onMessageComplete() override;
+  void onChunkHeader(uint64_t size, std::string_view extensions) override;
 
  private:
   Connection& c_;

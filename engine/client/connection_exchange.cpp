@@ -296,7 +296,8 @@ void Connection::onReadable() {
     if (!headDelivered_) return failAttempt(std::move(e), reasonForErrno(r.err), false);
     return close(reasonForErrno(r.err), e.message);
   }
-  if (reqBytesIn_ == 0 && req_) req_->timings.firstByteUs = req_->sinceStartUs(net::Clock::now());
+  if (req_ && (reqBytesIn_ == 0 || req_->request.reportChunks)) readAt_ = net::Clock::now();
+  if (reqBytesIn_ == 0 && req_) req_->timings.firstByteUs = req_->sinceStartUs(readAt_);
   if (bodyIdleTimer_) lastBodyAt_ = loop_.refreshNow();
   bytesIn_ += static_cast<uint64_t>(r.n);
   reqBytesIn_ += static_cast<uint64_t>(r.n);
@@ -396,6 +397,11 @@ Action Connection::Listener::onBody(std::string_view data) {
     return Action::kPause;
   }
   return Action::kContinue;
+}
+
+void Connection::Listener::onChunkHeader(uint64_t size, std::string_view extensions) {
+  if (!c_.core_ || c_.released_ || c_.state_ == ConnState::kDraining || !c_.req_->request.reportChunks) return;
+  c_.core_->offerChunk(ChunkBoundary{size, std::string(extensions), c_.req_->sinceStartUs(c_.readAt_), c_.parser_->bodyBytes()});
 }
 
 Action Connection::Listener::onMessageComplete() {

@@ -67,6 +67,7 @@ struct Request {
   std::chrono::milliseconds continueTimeout{1000};  ///< send the body anyway after this
   bool forceNewConnection = false;  ///< never take an idle connection (verdict: reuse disabled)
   bool noReturnToPool = false;      ///< close the connection after this exchange instead of pooling it
+  bool reportChunks = false;        ///< a chunked response's chunk headers go to BodyStream::takeChunks()
   /** 0: the client's default. Time allowed from request written to response head. */
   std::chrono::milliseconds headTimeout{0};
   /** 0: the client's default (ClientConfig::totalTimeout). The whole exchange, body included, from send(). */

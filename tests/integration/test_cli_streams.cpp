@@ -89,6 +89,20 @@ class TestCliStreams : public QObject {
     QVERIFY(run.out.size() <= (1u << 20) + 65536);  // stopped near the limit, not at the end
   }
 
+  void chunksOneLineEach() {
+    auto run = request({"--chunks", server_.url("/bytes/10000?chunked=1&chunk=4096")});
+    QVERIFY2(run.ok(), run.err.c_str());
+    auto ls = lines(run.out);
+    QCOMPARE(ls.size(), size_t(4));
+    const char* sizes[] = {"4096 bytes", "4096 bytes", "1808 bytes", "0 bytes \\(last\\)"};
+    for (size_t i = 0; i < ls.size(); ++i)
+      QVERIFY2(std::regex_match(ls[i], std::regex(std::string(R"(\+\d+ms chunk )") + sizes[i])), ls[i].c_str());
+    auto plain = request({"--chunks", server_.url("/bytes/100")});
+    QVERIFY(plain.ok());
+    QVERIFY(plain.out.empty());
+    QVERIFY2(plain.err.find("the response is not chunked (it has a Content-Length)") != std::string::npos, plain.err.c_str());
+  }
+
   void badLimitValueRefused() {
     auto run = request({"--max-ratio", "x", server_.url("/bytes/1")});
     QVERIFY(run.started && run.exit.exited);
