@@ -10,6 +10,7 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/run_report.h"
+#include "engine/observe/event_drainer.h"
 #include "engine/observe/process_stats.h"
 #include "engine/util/units.h"
 #include "engine/workspace/http_file.h"
@@ -198,6 +199,9 @@ int runRun(int argc, char** argv) {
   if (!blocks) return std::fprintf(stderr, "sluice-cli run: %s\n", blocks.error().message.c_str()), 2;
   ResolveContext ctx{.baseDir = dir, .environments = &*envs, .environment = o.environment, .overrides = o.vars, .limits = {}};
   client::Client c(o.config);
+  // The run shows no lanes, but its event buffer is drained all the same: a full
+  // buffer drops events, and a drop is reported, never silent.
+  observe::EventDrainer drainer(c.events());
   std::vector<RunOutcome> outcomes;
   for (size_t i : *blocks) {
     auto r = resolveRequest(*file, i, ctx);
@@ -214,12 +218,15 @@ int runRun(int argc, char** argv) {
     outcomes.push_back(std::move(out));
     if (failed && o.failFast) break;
   }
+  drainer.stop();
   auto stats = c.stats();
   size_t failed = 0;
   for (const auto& out : outcomes) failed += !out.failure.empty();
-  std::printf("%zu requests, %zu failed; %llu connections opened, %llu reused; peak RSS %s\n", outcomes.size(), failed,
+  uint64_t dropped = c.events().dropped();
+  std::string droppedText = dropped ? "; " + std::to_string(dropped) + " events dropped" : std::string();
+  std::printf("%zu requests, %zu failed; %llu connections opened, %llu reused; peak RSS %s%s\n", outcomes.size(), failed,
               static_cast<unsigned long long>(stats.connectionsOpened), static_cast<unsigned long long>(stats.reused),
-              formatBytes(observe::readProcessStats().peakRssBytes).c_str());
+              formatBytes(observe::readProcessStats().peakRssBytes).c_str(), droppedText.c_str());
   bool written = true;
   if (!o.junit.empty()) written &= writeText(o.junit, junitXml(std::filesystem::path(o.file).filename().string(), outcomes), "JUnit");
   if (!o.har.empty()) {

@@ -1,5 +1,6 @@
 #include "ui/widgets/connection_lanes.h"
 
+#include <algorithm>
 #include <QHelpEvent>
 #include <QMouseEvent>
 #include <QPainter>
@@ -138,22 +139,39 @@ void ConnectionLanes::paintLane(QPainter& p, const Lane& lane, int row) {
   p.drawText(QRect(4, y, kLabelWidth - 6, kLaneHeight), Qt::AlignVCenter, QStringLiteral("#%1").arg(lane.connectionId));
   p.save();
   p.setClipRect(band);
-  for (const auto& seg : lane.segments) {
+  const size_t from = firstVisibleSegment(lane);
+  for (size_t k = from; k < lane.segments.size(); ++k) {
+    const LaneSegment& seg = lane.segments[k];
     double x1 = nsToX(seg.startNs), x2 = nsToX(segmentEnd(lane, seg));
-    if (x2 < kLabelWidth || x1 > width()) continue;
+    if (x1 > width()) break;  // in time order: the rest is right of the view
+    if (x2 < kLabelWidth) continue;
     x2 = std::max(x2, x1 + 1.5);
     QRectF r(x1, y + 3, x2 - x1, kLaneHeight - 6);
     if (seg.state == ConnState::kIdle) r = QRectF(x1, y + kLaneHeight / 2.0 - 2, x2 - x1, 4);
     p.fillRect(r, stateColor(seg.state));
   }
-  paintRequestLabels(p, lane, band);
+  paintRequestLabels(p, lane, band, from);
   p.restore();
   paintLaneEnd(p, lane, band);
 }
 
-void ConnectionLanes::paintRequestLabels(QPainter& p, const Lane& lane, const QRect& band) {
+size_t ConnectionLanes::firstVisibleSegment(const Lane& lane) const {
+  // Segments are in time order and do not overlap: the one before the first that starts
+  // inside the view may still reach into it. A lane after a long run holds thousands of
+  // segments; painting starts here instead of at the first (issue 13: the GUI thread
+  // spent half its time painting requests no one could see).
+  const qint64 viewStart = xToNs(kLabelWidth);
+  auto it = std::upper_bound(lane.segments.begin(), lane.segments.end(), viewStart,
+                             [](qint64 t, const LaneSegment& seg) { return t < seg.startNs; });
+  size_t i = static_cast<size_t>(it - lane.segments.begin());
+  return i > 0 ? i - 1 : 0;
+}
+
+void ConnectionLanes::paintRequestLabels(QPainter& p, const Lane& lane, const QRect& band, size_t from) {
   const QFontMetrics fm = fontMetrics();
-  size_t i = 0;
+  const double narrowest = fm.horizontalAdvance(QStringLiteral("r0")) + 4;  // no label fits below this
+  size_t i = from;
+  while (i > 0 && lane.segments[i].requestId && lane.segments[i - 1].requestId == lane.segments[i].requestId) --i;
   while (i < lane.segments.size()) {
     const LaneSegment& s = lane.segments[i];
     if (!s.requestId || s.state == ConnState::kIdle || s.state == ConnState::kConnecting) {
@@ -165,13 +183,15 @@ void ConnectionLanes::paintRequestLabels(QPainter& p, const Lane& lane, const QR
            lane.segments[j + 1].state != ConnState::kIdle)
       ++j;
     double x1 = nsToX(s.startNs), x2 = nsToX(segmentEnd(lane, lane.segments[j]));
+    if (x1 > band.right()) break;
+    i = j + 1;
+    if (x2 < band.left() || x2 - x1 <= narrowest) continue;
     QString label = QStringLiteral("r%1").arg(s.requestId);
     if (x2 - x1 > fm.horizontalAdvance(label) + 4) {
       const LaneSegment& body = lane.segments[j];
       p.setPen(stateColor(body.state).lightness() > 150 ? Qt::black : Qt::white);
       p.drawText(QRectF(x1, band.top(), x2 - x1, band.height()), Qt::AlignCenter, label);
     }
-    i = j + 1;
   }
 }
 

@@ -61,7 +61,9 @@ class ConnectionLanes : public QWidget {
   qint64 segmentEnd(const Lane& lane, const LaneSegment& seg) const;
   void paintAxis(QPainter& p, const QRect& exposed);
   void paintLane(QPainter& p, const Lane& lane, int row);
-  void paintRequestLabels(QPainter& p, const Lane& lane, const QRect& band);
+  void paintRequestLabels(QPainter& p, const Lane& lane, const QRect& band, size_t from);
+  /** The first segment of lane that can reach into the view. */
+  size_t firstVisibleSegment(const Lane& lane) const;
   void paintLaneEnd(QPainter& p, const Lane& lane, const QRect& band);
   void paintGaps(QPainter& p);
 
