@@ -51,6 +51,9 @@ struct RequestBody {
   bool replayable() const { return kind == Kind::kNone || kind == Kind::kBytes; }
 };
 
+/** GET, HEAD, OPTIONS, TRACE, PUT and DELETE: the methods RFC 9110 §9.2.2 calls idempotent. */
+bool idempotentMethod(std::string_view method);
+
 /** One HTTP/1.1 request and its per-request controls. */
 struct Request {
   std::string method = "GET";

@@ -154,6 +154,7 @@ void ClientBridge::destroyClient() {
 
 std::shared_ptr<Transfer> ClientBridge::send(const RequestSpec& spec, const SendOptions& options) {
   auto t = std::make_shared<Transfer>(nextLocalId_++, spec, options.previewCap, options.saveTo);
+  if (options.keepBody) t->keepBody(*options.keepBody);
   auto request = toEngineRequest(spec);
   if (!request) {
     t->failEarly(request.error());

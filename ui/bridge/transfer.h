@@ -19,6 +19,7 @@
 #include "engine/client/client.h"
 #include "engine/client/redirect.h"
 #include "engine/http/content_coding.h"
+#include "ui/bridge/body_spill.h"
 #include "ui/requests/request_spec.h"
 
 namespace sluice::ui {
@@ -72,6 +73,19 @@ class Transfer : public std::enable_shared_from_this<Transfer> {
   Transfer& operator=(const Transfer&) = delete;
 
   quint64 localId() const { return localId_; }
+  /**
+   * Keep the body on disk while it streams (BodySpill): the wire bytes, and the decoded
+   * bytes when decoding. Set before the request is sent (the bridge does it).
+   */
+  void keepBody(BodySpill::Options options) { spillOptions_ = std::move(options); }
+  /**
+   * The kept body: decoded bytes (when decoding) or the wire bytes. Null when the body
+   * was never kept (not asked for, released at the head, or no response yet).
+   */
+  std::shared_ptr<const BodySpill> keptBody(bool decoded) const {
+    std::lock_guard lock(mutex_);
+    return decoded ? decodedSpill_ : wireSpill_;
+  }
   const RequestSpec& spec() const { return spec_; }
   /** Called (from the loop thread) when the head, the end or an error arrived. */
   void setNotify(std::function<void(quint64)> fn) { notify_ = std::move(fn); }
@@ -112,6 +126,7 @@ class Transfer : public std::enable_shared_from_this<Transfer> {
   void applyEndPolicy(bool ok);
   void finishLocked(TransferView::Phase phase);
   void openSaveFile();
+  void startSpills();
   void startDecoding(const client::Response& r);
   /** With mutex_ held: true when r was a redirect and the next hop went out (or the chain failed). */
   bool followRedirect(client::Exchange& ex);
@@ -141,6 +156,9 @@ class Transfer : public std::enable_shared_from_this<Transfer> {
   Resend resend_;
   std::string decoded_;
   QString fileError_;
+  std::optional<BodySpill::Options> spillOptions_;
+  std::shared_ptr<BodySpill> wireSpill_;     ///< appended on the loop thread, outside mutex_
+  std::shared_ptr<BodySpill> decodedSpill_;
 };
 
 }  // namespace sluice::ui

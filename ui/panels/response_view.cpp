@@ -124,7 +124,7 @@ QWidget* ResponseView::buildTabs() {
   previewNote_ = makeLabel("previewNote", bodyPage);
   saveBody_ = new QPushButton(tr("Save body as…"), bodyPage);
   saveBody_->setObjectName(QStringLiteral("saveBodyButton"));
-  saveBody_->setToolTip(tr("Sends the request again and streams the whole body into a file (never through memory)."));
+  saveBody_->setToolTip(tr("Writes the body already received (kept on disk while it streamed), wire or decoded, without sending the request again."));
   bar->addWidget(previewMode_);
   bar->addWidget(previewNote_, 1);
   bar->addWidget(saveBody_);
