@@ -155,6 +155,7 @@ void ClientBridge::destroyClient() {
 std::shared_ptr<Transfer> ClientBridge::send(const RequestSpec& spec, const SendOptions& options) {
   auto t = std::make_shared<Transfer>(nextLocalId_++, spec, options.previewCap, options.saveTo);
   if (options.keepBody) t->keepBody(*options.keepBody);
+  t->setStreamRows(options.streamRows);
   auto request = toEngineRequest(spec);
   if (!request) {
     t->failEarly(request.error());
@@ -171,6 +172,7 @@ std::shared_ptr<Transfer> ClientBridge::send(const RequestSpec& spec, const Send
       return [c, hop] { c->cancel(hop); };
     });
   }
+  request->reportChunks = true;  // the stream view's Chunks mode: header facts only, the body is not copied
   uint64_t id = client_->send(std::move(*request), [t](Result<client::Exchange> r) { t->onHead(std::move(r)); });
   // Cancel before the head: the engine closes the connection and fails the request.
   // (destroyClient() cancels every active transfer before the client goes.)

@@ -29,6 +29,7 @@ struct SendOptions {
   QString saveTo;                  ///< stream the body into this file
   /** Keep the body on disk while it streams ("Save body as…" without sending again); unset: not kept. */
   std::optional<BodySpill::Options> keepBody;
+  size_t streamRows = 10000;       ///< stream view rows kept per kind (the newest N)
 };
 
 /**

@@ -88,6 +88,7 @@ void Transfer::onHead(Result<client::Exchange> result) {
         view_.phase = TransferView::Phase::kStreaming;
         openSaveFile();
         startSpills();
+        feed_ = std::make_shared<StreamFeed>(r.headers.get("Content-Type"), streamRows_);
         std::weak_ptr<Transfer> w = weak_from_this();
         body_.setCallbacks(
             [w](std::string_view d) {
@@ -169,8 +170,10 @@ client::BodyStream::Action Transfer::onData(std::string_view d) {
   if (wireSpill_) wireSpill_->append(d);
   std::string_view shown;
   bool decodeFailed = false;
+  bool readable = true;  // compressed bytes not decoded are never parsed into rows
   {
     std::lock_guard lock(mutex_);
+    readable = view_.contentEncoding.isEmpty() || (view_.decoding && decoder_);
     bytes_.fetch_add(d.size(), std::memory_order_relaxed);  // counted with the view, so a snapshot never shows more bytes than spilled
     bool hadDecoder = decoder_ != nullptr;
     shown = previewBytes(d);
@@ -183,6 +186,7 @@ client::BodyStream::Action Transfer::onData(std::string_view d) {
     }
   }
   // decoded_ (behind shown) is touched on the loop thread only: safe to read after unlocking.
+  feedRows(shown, readable);
   if (decodedSpill_) {
     if (decodeFailed) decodedSpill_->abandon(QStringLiteral("decoding failed, so the decoded body was not kept"));
     else decodedSpill_->append(shown);
@@ -190,7 +194,24 @@ client::BodyStream::Action Transfer::onData(std::string_view d) {
   return client::BodyStream::Action::kContinue;
 }
 
+quint64 Transfer::sinceStartUs() const { return static_cast<quint64>((nowNs() - startNs_) / 1000); }
+
+void Transfer::feedRows(std::string_view shown, bool readable) {
+  if (!feed_) return;
+  if (readable && !shown.empty()) feed_->feed(shown, sinceStartUs());
+  std::vector<client::ChunkBoundary> chunks;
+  {
+    std::lock_guard lock(mutex_);
+    if (body_.valid()) chunks = body_.takeChunks();
+  }
+  if (!chunks.empty()) feed_->addChunks(chunks);
+}
+
 void Transfer::onEnd(const Status& status) {
+  if (feed_) {
+    feedRows({}, false);  // the last chunk
+    feed_->finish(sinceStartUs());
+  }
   {
     std::lock_guard lock(mutex_);
     view_.timings = body_.timings();

@@ -20,6 +20,7 @@
 #include "engine/client/redirect.h"
 #include "engine/http/content_coding.h"
 #include "ui/bridge/body_spill.h"
+#include "ui/bridge/stream_feed.h"
 #include "ui/requests/request_spec.h"
 
 namespace sluice::ui {
@@ -82,6 +83,13 @@ class Transfer : public std::enable_shared_from_this<Transfer> {
    * The kept body: decoded bytes (when decoding) or the wire bytes. Null when the body
    * was never kept (not asked for, released at the head, or no response yet).
    */
+  /** Rows kept pending for the stream view, per kind (the newest N); set before sending. */
+  void setStreamRows(size_t maxPending) { streamRows_ = maxPending; }
+  /** The stream view's rows (events, lines, chunks); null before the head. */
+  std::shared_ptr<StreamFeed> streamFeed() const {
+    std::lock_guard lock(mutex_);
+    return feed_;
+  }
   std::shared_ptr<const BodySpill> keptBody(bool decoded) const {
     std::lock_guard lock(mutex_);
     return decoded ? decodedSpill_ : wireSpill_;
@@ -127,6 +135,9 @@ class Transfer : public std::enable_shared_from_this<Transfer> {
   void finishLocked(TransferView::Phase phase);
   void openSaveFile();
   void startSpills();
+  /** Loop thread: the stream view's parsers get the bytes as shown, the chunk headers as framed. */
+  void feedRows(std::string_view shown, bool readable);
+  quint64 sinceStartUs() const;
   void startDecoding(const client::Response& r);
   /** With mutex_ held: true when r was a redirect and the next hop went out (or the chain failed). */
   bool followRedirect(client::Exchange& ex);
@@ -159,6 +170,8 @@ class Transfer : public std::enable_shared_from_this<Transfer> {
   std::optional<BodySpill::Options> spillOptions_;
   std::shared_ptr<BodySpill> wireSpill_;     ///< appended on the loop thread, outside mutex_
   std::shared_ptr<BodySpill> decodedSpill_;
+  size_t streamRows_ = 10000;
+  std::shared_ptr<StreamFeed> feed_;  ///< fed on the loop thread
 };
 
 }  // namespace sluice::ui

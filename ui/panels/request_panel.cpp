@@ -27,6 +27,7 @@
 #include "ui/models/history_model.h"
 #include "ui/panels/response_view.h"
 #include "ui/widgets/headers_editor.h"
+#include "ui/widgets/stream_view.h"
 
 namespace sluice::ui {
 
@@ -316,6 +317,7 @@ void RequestPanel::start(const RequestSpec& s, const QString& saveTo, const Requ
   SendOptions opts;
   opts.saveTo = saveTo;
   opts.keepBody = BodySaver::spillOptionsFromSettings();
+  opts.streamRows = static_cast<size_t>(StreamView::maxRowsSetting());
   current_ = bridge_->send(s, opts);
   history_->add(recordAs ? *recordAs : s, current_->localId());
   if (current_->final()) history_->update(current_->localId(), current_->view());

@@ -9,12 +9,14 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QStackedWidget>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTimer>
 #include <QVBoxLayout>
 
 #include "ui/widgets/format.h"
+#include "ui/widgets/stream_view.h"
 #include "ui/widgets/timing_bar.h"
 
 namespace sluice::ui {
@@ -108,10 +110,8 @@ QWidget* ResponseView::buildStatusArea() {
   return w;
 }
 
-QWidget* ResponseView::buildTabs() {
-  tabs_ = new QTabWidget(this);
-  tabs_->setObjectName(QStringLiteral("responseTabs"));
-  auto* bodyPage = new QWidget(tabs_);
+QWidget* ResponseView::buildBodyPage(QWidget* parent) {
+  auto* bodyPage = new QWidget(parent);
   auto* bl = new QVBoxLayout(bodyPage);
   bl->setContentsMargins(2, 2, 2, 2);
   auto* bar = new QHBoxLayout;
@@ -121,6 +121,9 @@ QWidget* ResponseView::buildTabs() {
   previewMode_->addItem(tr("JSON (pretty)"), QStringLiteral("json"));
   previewMode_->addItem(tr("Text"), QStringLiteral("text"));
   previewMode_->addItem(tr("Hex"), QStringLiteral("hex"));
+  previewMode_->addItem(tr("Events"), QStringLiteral("events"));
+  previewMode_->addItem(tr("Lines"), QStringLiteral("lines"));
+  previewMode_->addItem(tr("Chunks"), QStringLiteral("chunks"));
   previewNote_ = makeLabel("previewNote", bodyPage);
   saveBody_ = new QPushButton(tr("Save body as…"), bodyPage);
   saveBody_->setObjectName(QStringLiteral("saveBodyButton"));
@@ -134,8 +137,26 @@ QWidget* ResponseView::buildTabs() {
   body_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
   body_->setLineWrapMode(QPlainTextEdit::NoWrap);
   body_->setPlaceholderText(tr("The body preview appears here as it streams in."));
+  stream_ = new StreamView(bodyPage);
+  stream_->setObjectName(QStringLiteral("streamView"));
+  bodyStack_ = new QStackedWidget(bodyPage);
+  bodyStack_->addWidget(body_);
+  bodyStack_->addWidget(stream_);
   bl->addLayout(bar);
-  bl->addWidget(body_, 1);
+  bl->addWidget(bodyStack_, 1);
+  connect(previewMode_, &QComboBox::currentIndexChanged, this, [this] {
+    if (!transfer_) return;
+    TransferView v = transfer_->view();
+    applyBodyMode(v);
+    showPreview(v, true);
+  });
+  connect(saveBody_, &QPushButton::clicked, this, &ResponseView::saveBodyRequested);
+  return bodyPage;
+}
+
+QWidget* ResponseView::buildTabs() {
+  tabs_ = new QTabWidget(this);
+  tabs_->setObjectName(QStringLiteral("responseTabs"));
   headers_ = new QTableWidget(0, 2, tabs_);
   headers_->setObjectName(QStringLiteral("responseHeaders"));
   headers_->setHorizontalHeaderLabels({tr("Header"), tr("Value")});
@@ -144,15 +165,26 @@ QWidget* ResponseView::buildTabs() {
   headers_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   timingText_ = makeLabel("timingText", tabs_);
   timingText_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
-  tabs_->addTab(bodyPage, tr("Body"));
+  tabs_->addTab(buildBodyPage(tabs_), tr("Body"));
   tabs_->addTab(headers_, tr("Headers"));
   tabs_->addTab(timingText_, tr("Timing"));
   tabs_->setMinimumHeight(110);
-  connect(previewMode_, &QComboBox::currentIndexChanged, this, [this] {
-    if (transfer_) showPreview(transfer_->view(), true);
-  });
-  connect(saveBody_, &QPushButton::clicked, this, &ResponseView::saveBodyRequested);
   return tabs_;
+}
+
+void ResponseView::applyBodyMode(const TransferView& v) {
+  QString mode = previewMode_->currentData().toString();
+  std::optional<StreamKind> kind;
+  if (mode == QLatin1String("events")) kind = StreamKind::kEvents;
+  else if (mode == QLatin1String("lines")) kind = StreamKind::kLines;
+  else if (mode == QLatin1String("chunks")) kind = StreamKind::kChunks;
+  else if (mode == QLatin1String("auto")) kind = StreamFeed::autoKind(v.contentType.toStdString(), false);
+  if (kind) {
+    if (stream_->kind() != *kind || bodyStack_->currentWidget() != stream_) stream_->setKind(*kind);
+    bodyStack_->setCurrentWidget(stream_);
+  } else {
+    bodyStack_->setCurrentWidget(body_);
+  }
 }
 
 void ResponseView::track(std::shared_ptr<Transfer> t) {
@@ -162,6 +194,9 @@ void ResponseView::track(std::shared_ptr<Transfer> t) {
   shownPreviewBytes_ = -1;
   rateSamples_.clear();
   body_->clear();
+  streamSourced_ = false;
+  stream_->setSource(nullptr, false);
+  applyBodyMode(TransferView{});
   headers_->setRowCount(0);
   previewNote_->clear();
   timing_->clear();
@@ -207,6 +242,14 @@ void ResponseView::showView(const TransferView& v) {
   timing_->setTimings(v.timings, static_cast<quint64>(v.elapsedMs) * 1000);
   timingText_->setText(timing_->summary().replace(QStringLiteral(" · "), QStringLiteral("\n")));
   showHeaders(v);
+  if (!streamSourced_ && v.phase != TransferView::Phase::kWaiting) {
+    if (auto feed = transfer_->streamFeed()) {
+      streamSourced_ = true;
+      stream_->setSource(std::move(feed), !v.final());
+      applyBodyMode(v);
+    }
+  }
+  if (streamSourced_) stream_->setLive(!v.final());
   showPreview(v, v.final() && !finalShown_);
 }
 
@@ -262,6 +305,10 @@ QString ResponseView::decodingText(const TransferView& v) {
 void ResponseView::showPreview(const TransferView& v, bool force) {
   // While streaming, re-render at most 4 times a second, and only when the preview grew
   // (it stops growing at its cap). force: the end of the transfer, or a new preview mode.
+  if (bodyStack_->currentWidget() == stream_) {
+    previewNote_->setText(tr("rows as they arrived; Save keeps the whole body"));
+    return;  // the text preview is not rendered while it is hidden
+  }
   if (!force) {
     if (v.preview.size() == shownPreviewBytes_) return;
     if (lastPreview_.isValid() && lastPreview_.elapsed() < 250) return;

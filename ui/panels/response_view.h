@@ -12,12 +12,14 @@ class QLabel;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
+class QStackedWidget;
 class QTableWidget;
 class QTabWidget;
 class QTimer;
 
 namespace sluice::ui {
 
+class StreamView;
 class TimingBar;
 
 /**
@@ -36,6 +38,8 @@ class ResponseView : public QWidget {
   std::shared_ptr<Transfer> tracked() const { return transfer_; }
   /** Pulls a snapshot now (the timer calls it). */
   void refresh();
+  /** The stream view (Events, Lines and Chunks modes). */
+  StreamView* streamView() const { return stream_; }
   /** Renders a preview in the chosen mode: "auto", "json", "text", "hex". */
   static QString renderPreview(const QByteArray& data, const QString& contentType, const QString& mode, bool capped,
                                QString* note);
@@ -47,6 +51,9 @@ class ResponseView : public QWidget {
  private:
   QWidget* buildStatusArea();
   QWidget* buildTabs();
+  QWidget* buildBodyPage(QWidget* parent);
+  /** Shows the stream view or the text preview for the chosen mode (Auto: by Content-Type). */
+  void applyBodyMode(const TransferView& v);
   void showView(const TransferView& v);
   void showProgress(const TransferView& v);
   void showHeaders(const TransferView& v);
@@ -77,6 +84,9 @@ class ResponseView : public QWidget {
   QTableWidget* headers_;
   QLabel* timingText_;
   QPushButton* saveBody_;
+  QStackedWidget* bodyStack_;
+  StreamView* stream_;
+  bool streamSourced_ = false;
 };
 
 }  // namespace sluice::ui
