@@ -5,10 +5,13 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QElapsedTimer>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QScrollBar>
 #include <QTest>
+#include <QTimer>
+#include <cstdio>
 #include <QTreeView>
 #include <memory>
 
@@ -115,6 +118,41 @@ class TestStreamView : public QObject {
     QLocale loc;
     QCOMPARE(child<QLabel>(window_.get(), "streamCount")->text(),
              QStringLiteral("%1 of %2 events shown").arg(loc.toString(10000), loc.toString(100000)));
+  }
+
+  // 10,000 events per second (100 every 10 ms). tests/bench/gui_stream_bench.sh runs it for
+  // 30 s (SLUICE_GUI_STREAM_SECONDS); the suite runs 2 s. The longest gap between 10 ms ticks
+  // on the GUI thread is the stall; every event must be counted.
+  void tenThousandEventsPerSecondKeepTheWindowResponsive() {
+    const quint64 seconds = qEnvironmentVariableIsSet("SLUICE_GUI_STREAM_SECONDS")
+                                ? qEnvironmentVariable("SLUICE_GUI_STREAM_SECONDS").toULongLong()
+                                : 2;
+    QVERIFY(seconds > 0);
+    const quint64 count = seconds * 10000;
+    view()->setFollowing(true);
+    QElapsedTimer clock;
+    qint64 last = 0, maxGap = 0;
+    QTimer ticker;
+    ticker.setInterval(10);
+    connect(&ticker, &QTimer::timeout, this, [&] {
+      qint64 now = clock.elapsed();
+      maxGap = std::max(maxGap, now - last);
+      last = now;
+    });
+    clock.start();
+    ticker.start();
+    auto t = send(QStringLiteral("/sse?count=%1&interval=10&batch=100").arg(count));
+    QTRY_VERIFY_WITH_TIMEOUT(t->final(), static_cast<int>(seconds * 1000 * 3 + 10000));
+    QTRY_COMPARE_WITH_TIMEOUT(view()->model()->total(), count, 5000);
+    ticker.stop();
+    std::printf("stream view: %llu events in %lld ms, %llu counted, %d rows kept, longest event-loop gap %lld ms\n",
+                static_cast<unsigned long long>(count), static_cast<long long>(clock.elapsed()),
+                static_cast<unsigned long long>(view()->model()->total()), view()->model()->rowCount(),
+                static_cast<long long>(maxGap));
+    std::fflush(stdout);
+    QCOMPARE(t->view().phase, TransferView::Phase::kDone);
+    QVERIFY(newestInView());
+    QVERIFY2(maxGap < 500, qPrintable(QStringLiteral("the GUI thread stalled for %1 ms").arg(maxGap)));
   }
 
   void chunksAndLinesModes() {
