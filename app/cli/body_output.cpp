@@ -10,6 +10,7 @@ int parseStreamFlag(StreamFlags& flags, std::string_view arg, const std::functio
   if (arg == "--compressed") return flags.compressed = true, 0;
   if (arg == "--events") return flags.events = true, flags.lines = flags.chunks = false, 0;
   if (arg == "--lines") return flags.lines = true, flags.events = flags.chunks = false, 0;
+  if (arg == "--progress") return flags.progress = true, 0;
   if (arg == "--chunks") return flags.chunks = true, flags.events = flags.lines = false, 0;
   if (arg == "-L" || arg == "--location") return flags.redirects.follow = true, 0;
   if (arg == "--location-trusted") return flags.redirects.follow = flags.redirects.keepCredentialsAcrossOrigins = true, 0;
@@ -42,6 +43,7 @@ const char* streamFlagsHelp() {
          "      --max-ratio N         stop decoding past N decoded bytes per wire byte [1000]; 0: no limit\n"
          "      --events              one line per server-sent event: +MSms event=TYPE id=ID data=DATA\n"
          "      --lines               one line per NDJSON / JSON Lines / json-seq record: +MSms #N RECORD\n"
+         "      --progress            upload and download progress on stderr even when it is not a terminal (-s: none)\n"
          "      --chunks              one line per chunk of a chunked body: +MSms chunk SIZE bytes ext=EXTENSIONS\n";
 }
 

@@ -25,6 +25,7 @@ struct StreamFlags {
   bool events = false;      ///< --events
   bool lines = false;       ///< --lines
   bool chunks = false;      ///< --chunks
+  bool progress = false;    ///< --progress: progress lines even when stderr is not a terminal
   http::DecodeLimits limits;
   client::RedirectPolicy redirects;  ///< -L, --max-redirs, --location-trusted
   /** True when a request goes through these paths instead of the plain one. */
@@ -35,7 +36,7 @@ struct StreamFlags {
 inline constexpr int kNotStreamFlag = -1;
 
 /**
- * Parses one of --compressed, --events, --lines, --chunks, --max-decoded SIZE,
+ * Parses one of --compressed, --events, --lines, --chunks, --progress, --max-decoded SIZE,
  * --max-ratio N. Returns 0 when taken, 2 on a bad value (message printed), or
  * kNotStreamFlag. value() takes the next argument (nullptr when none).
  */

@@ -20,6 +20,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/request_options.h"
 #include "app/cli/tls_flags.h"
+#include "app/cli/upload_meter.h"
 #include "engine/client/client.h"
 #include "engine/observe/event_drainer.h"
 #include "engine/util/units.h"
@@ -244,7 +245,12 @@ void oneRequest(Run& run, const std::string& url) {
     run.failures++;
     return report(run, url, nullptr, 0, {}, &req.error());
   }
-  auto ex = fetchWithFlags(o.stream, run.client, std::move(*req), o.json || o.silent);
+  std::shared_ptr<UploadProgress> sending;
+  if (run.progress && req->body.kind != RequestBody::Kind::kNone) req->uploadProgress = sending = std::make_shared<UploadProgress>();
+  auto ex = [&] {
+    UploadMeter meter(sending);  // "sent 12 MiB / 2 GiB" while the body goes out and the head is awaited
+    return fetchWithFlags(o.stream, run.client, std::move(*req), o.json || o.silent);
+  }();
   if (!ex) {
     run.failures++;
     return report(run, url, nullptr, 0, {}, &ex.error());
@@ -314,7 +320,7 @@ int runRequest(int argc, char** argv) {
     run.outFd = ::open(o.output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (run.outFd < 0) return std::fprintf(stderr, "sluice-cli request: cannot write '%s': %s\n", o.output.c_str(), std::strerror(errno)), 1;
   }
-  run.progress = !o.silent && !o.json && ::isatty(2) && o.concurrency == 1;
+  run.progress = !o.silent && !o.json && (::isatty(2) || o.stream.progress) && o.concurrency == 1;
   std::vector<std::string> jobs;
   for (const auto& u : o.urls)
     for (int k = 0; k < o.repeat; ++k) jobs.push_back(u);

@@ -89,6 +89,8 @@ class Connection final : public net::IoHandler, public std::enable_shared_from_t
   Status frameBody(http::Headers& h);
   void appendBytesBody();
   void flushWrites();
+  /** n bytes went out: the part past the head counts as upload progress. */
+  void noteWritten(uint64_t n);
   bool produceBody();
   void onWriteRefused(int err);
   Error writeError(int err) const;
@@ -166,6 +168,7 @@ class Connection final : public net::IoHandler, public std::enable_shared_from_t
   bool bodyCutShort_ = false;          ///< the server answered before the body was all sent
   std::optional<uint64_t> bodySize_;  ///< known request body size (bytes or file)
   std::string sentHead_;               ///< the request head as written, handed to the Response
+  uint64_t headLeft_ = 0;              ///< head bytes not yet written: the rest of each write is body
   bool waitingContinue_ = false;
   bool written_ = false;
   int writeErrno_ = 0;  ///< a send that failed with EPIPE/ECONNRESET while a response may still be readable

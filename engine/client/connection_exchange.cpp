@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -120,6 +121,12 @@ Status Connection::buildHead() {
     markNotReusable(CloseReason::kConnectionClose, NewConnReason::kConnectionClose, "the request said Connection: close");
   http::appendRequestHead(out_, r.method, r.url.target, h);
   sentHead_ = out_;
+  headLeft_ = out_.size();
+  if (auto& p = r.uploadProgress) {
+    p->sent.store(0, std::memory_order_relaxed);
+    p->total.store(bodyChunked_ ? 0 : bodySize_.value_or(0), std::memory_order_relaxed);
+    p->done.store(false, std::memory_order_relaxed);
+  }
   if (r.body.kind == RequestBody::Kind::kBytes && !waitingContinue_) appendBytesBody();
   return {};
 }
@@ -143,6 +150,7 @@ void Connection::flushWrites() {
       if (r.n > 0) {
         outOff_ += static_cast<size_t>(r.n);
         bytesOut_ += static_cast<uint64_t>(r.n);
+        noteWritten(static_cast<uint64_t>(r.n));
         continue;
       }
       if (r.wouldBlock()) return updateInterest();
@@ -169,6 +177,12 @@ void Connection::flushWrites() {
   }
   if (!waitingContinue_ && !written_ && req_) requestWritten();
   updateInterest();
+}
+
+void Connection::noteWritten(uint64_t n) {
+  uint64_t head = std::min(headLeft_, n);
+  headLeft_ -= head;
+  if (n > head && req_->request.uploadProgress) req_->request.uploadProgress->sent.fetch_add(n - head, std::memory_order_relaxed);
 }
 
 Error Connection::writeError(int err) const {
@@ -269,6 +283,7 @@ void Connection::armHeadTimer() {
 
 void Connection::requestWritten() {
   written_ = true;
+  if (auto& p = req_->request.uploadProgress) p->done.store(true, std::memory_order_release);
   req_->timings.writtenUs = req_->sinceStartUs(net::Clock::now());
   if (headDelivered_) return;
   setState(ConnState::kAwaitingHead);

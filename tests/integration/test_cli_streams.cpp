@@ -1,10 +1,12 @@
 // sluice-cli request with --events, --lines and --compressed against a real server.
 #include <QtTest>
 
+#include <fstream>
 #include <regex>
 
 #include "support/process.h"
 #include "support/serve_fixture.h"
+#include "support/test_env.h"
 
 using namespace sluice::test;
 using namespace std::chrono_literals;
@@ -101,6 +103,27 @@ class TestCliStreams : public QObject {
     QVERIFY(plain.ok());
     QVERIFY(plain.out.empty());
     QVERIFY2(plain.err.find("the response is not chunked (it has a Content-Length)") != std::string::npos, plain.err.c_str());
+  }
+
+  // Upload progress comes from the engine's counter: "sent X / TOTAL (P%)  RATE/s" on stderr
+  // (--progress when stderr is not a terminal), never with -s.
+  void uploadProgressOnStderr() {
+    TempDir dir("cli-upload-progress");
+    QVERIFY(dir.ok());
+    const std::string file = dir.path() + "/body.bin";
+    {
+      std::ofstream out(file, std::ios::binary);
+      out << std::string(4u << 20, 'u');
+    }
+    auto run = runProcess({cliPath(), "request", "--progress", "-T", file, server_.url("/sink")}, 30s);
+    QVERIFY2(run.ok(), run.err.c_str());
+    QVERIFY2(std::regex_search(run.err, std::regex(R"(sent 4\.0 MiB / 4\.0 MiB \(100%\)  [0-9.]+ [KMGT]?i?B/s)")), run.err.c_str());
+    auto quiet = runProcess({cliPath(), "request", "-s", "--progress", "-T", file, server_.url("/sink")}, 30s);
+    QVERIFY2(quiet.ok(), quiet.err.c_str());
+    QVERIFY2(quiet.err.find("sent ") == std::string::npos, quiet.err.c_str());
+    auto plain = runProcess({cliPath(), "request", "-T", file, server_.url("/sink")}, 30s);  // stderr is a pipe here
+    QVERIFY(plain.ok());
+    QVERIFY2(plain.err.find("sent ") == std::string::npos, plain.err.c_str());
   }
 
   void badLimitValueRefused() {
