@@ -162,6 +162,13 @@ std::shared_ptr<Transfer> ClientBridge::send(const RequestSpec& spec, const Send
     return t;
   }
   active_[t->localId()] = t;
+  if (request->body.kind != client::RequestBody::Kind::kNone) {
+    request->uploadProgress = std::make_shared<client::UploadProgress>();  // sampled by the view, no event per write
+    t->setUploadProgress(request->uploadProgress);
+  }
+  // The stream view's Chunks mode: chunk header facts only, the body is not copied. Before
+  // setRedirects, so every hop keeps both.
+  request->reportChunks = true;
   t->setNotify([q = changes_](quint64 id) { q->push(id); });
   if (spec.followRedirects) {
     std::weak_ptr<Transfer> w = t;
@@ -172,7 +179,6 @@ std::shared_ptr<Transfer> ClientBridge::send(const RequestSpec& spec, const Send
       return [c, hop] { c->cancel(hop); };
     });
   }
-  request->reportChunks = true;  // the stream view's Chunks mode: header facts only, the body is not copied
   uint64_t id = client_->send(std::move(*request), [t](Result<client::Exchange> r) { t->onHead(std::move(r)); });
   // Cancel before the head: the engine closes the connection and fails the request.
   // (destroyClient() cancels every active transfer before the client goes.)

@@ -265,6 +265,11 @@ TransferView Transfer::view() const {
   v.bytes = bytes_.load(std::memory_order_relaxed);
   v.elapsedMs = ((endNs_ ? endNs_ : nowNs()) - startNs_) / 1'000'000;
   v.holdingStream = body_.valid() && !body_.released();
+  if (upload_) {
+    v.uploadSent = upload_->sent.load(std::memory_order_relaxed);
+    v.uploadTotal = upload_->total.load(std::memory_order_relaxed);
+    v.uploading = !upload_->done.load(std::memory_order_acquire) && !v.final();
+  }
   return v;
 }
 

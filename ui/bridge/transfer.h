@@ -62,6 +62,9 @@ struct TransferView {
   QList<Hop> hops;
   QString finalUrl;          ///< the URL that answered last, when redirects were followed
   bool holdingStream = false;
+  quint64 uploadSent = 0;    ///< request body bytes written so far (the engine's UploadProgress)
+  quint64 uploadTotal = 0;   ///< the request body's size; 0 when unknown (chunked) or no body
+  bool uploading = false;    ///< the request has a body still going out
 
   bool final() const { return phase == Phase::kDone || phase == Phase::kFailed || phase == Phase::kCancelled; }
 };
@@ -83,6 +86,8 @@ class Transfer : public std::enable_shared_from_this<Transfer> {
    * The kept body: decoded bytes (when decoding) or the wire bytes. Null when the body
    * was never kept (not asked for, released at the head, or no response yet).
    */
+  /** The engine's counter for the request body (set by the bridge when the request has one). */
+  void setUploadProgress(std::shared_ptr<client::UploadProgress> p) { upload_ = std::move(p); }
   /** Rows kept pending for the stream view, per kind (the newest N); set before sending. */
   void setStreamRows(size_t maxPending) { streamRows_ = maxPending; }
   /** The stream view's rows (events, lines, chunks); null before the head. */
@@ -171,6 +176,7 @@ class Transfer : public std::enable_shared_from_this<Transfer> {
   std::shared_ptr<BodySpill> wireSpill_;     ///< appended on the loop thread, outside mutex_
   std::shared_ptr<BodySpill> decodedSpill_;
   size_t streamRows_ = 10000;
+  std::shared_ptr<client::UploadProgress> upload_;  ///< set before sending, read by view()
   std::shared_ptr<StreamFeed> feed_;  ///< fed on the loop thread
 };
 

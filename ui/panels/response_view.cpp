@@ -193,6 +193,7 @@ void ResponseView::track(std::shared_ptr<Transfer> t) {
   shownHeaders_ = -1;
   shownPreviewBytes_ = -1;
   rateSamples_.clear();
+  samplingUpload_ = false;
   body_->clear();
   streamSourced_ = false;
   stream_->setSource(nullptr, false);
@@ -224,7 +225,13 @@ void ResponseView::refresh() {
 void ResponseView::showView(const TransferView& v) {
   using P = TransferView::Phase;
   QString state;
-  if (v.phase == P::kWaiting) state = tr("waiting for the response head… %1 ms").arg(v.elapsedMs);
+  if (v.phase == P::kWaiting && v.uploading)
+    state = tr("sending the request body… %1%2 · %3 ms")
+                .arg(formatBytes(v.uploadSent), v.uploadTotal ? tr(" of %1").arg(formatBytes(v.uploadTotal)) : QString())
+                .arg(v.elapsedMs);
+  else if (v.phase == P::kWaiting && v.uploadSent)
+    state = tr("waiting for the response head… %1 ms (request body sent: %2)").arg(v.elapsedMs).arg(formatBytes(v.uploadSent));
+  else if (v.phase == P::kWaiting) state = tr("waiting for the response head… %1 ms").arg(v.elapsedMs);
   else if (v.status) state = QStringLiteral("%1 %2 · %3 · %4 ms").arg(v.status).arg(v.reason, formatBytes(v.bytes)).arg(v.elapsedMs);
   else state = tr("no response");
   if (v.phase == P::kStreaming) state += tr(" · streaming");
@@ -253,14 +260,33 @@ void ResponseView::showView(const TransferView& v) {
   showPreview(v, v.final() && !finalShown_);
 }
 
-void ResponseView::showProgress(const TransferView& v) {
-  rateSamples_.emplace_back(v.elapsedMs, v.bytes);
+double ResponseView::sampleRate(const TransferView& v, quint64 bytes) {
+  rateSamples_.emplace_back(v.elapsedMs, bytes);
   while (rateSamples_.size() > 2 && rateSamples_.front().first < v.elapsedMs - 1000) rateSamples_.pop_front();
-  double rate = 0;
-  if (v.final() && v.elapsedMs > 0) rate = static_cast<double>(v.bytes) * 1000.0 / static_cast<double>(v.elapsedMs);
-  else if (rateSamples_.size() >= 2 && rateSamples_.back().first > rateSamples_.front().first)
-    rate = static_cast<double>(rateSamples_.back().second - rateSamples_.front().second) * 1000.0 /
+  if (v.final() && v.elapsedMs > 0) return static_cast<double>(bytes) * 1000.0 / static_cast<double>(v.elapsedMs);
+  if (rateSamples_.size() >= 2 && rateSamples_.back().first > rateSamples_.front().first &&
+      rateSamples_.back().second >= rateSamples_.front().second)
+    return static_cast<double>(rateSamples_.back().second - rateSamples_.front().second) * 1000.0 /
            static_cast<double>(rateSamples_.back().first - rateSamples_.front().first);
+  return 0;
+}
+
+void ResponseView::showProgress(const TransferView& v) {
+  // While the request body goes out, the bar and the rate are the upload's (sampled from
+  // the engine's counter); from the response head on they are the download's.
+  bool upload = v.phase == TransferView::Phase::kWaiting && v.uploading;
+  if (upload != samplingUpload_) rateSamples_.clear(), samplingUpload_ = upload;
+  if (upload) {
+    double rate = sampleRate(v, v.uploadSent);
+    bool known = v.uploadTotal > 0;
+    progress_->setRange(0, known ? 1000 : 0);
+    progress_->setValue(known ? static_cast<int>(std::min<quint64>(1000, v.uploadSent * 1000 / v.uploadTotal)) : 0);
+    progress_->setFormat(known ? tr("sending %p%") : QString());
+    rate_->setText(known ? tr("sent %1 of %2 · %3").arg(formatBytes(v.uploadSent), formatBytes(v.uploadTotal), formatRate(rate))
+                         : tr("sent %1 · %2").arg(formatBytes(v.uploadSent), formatRate(rate)));
+    return;
+  }
+  double rate = sampleRate(v, v.bytes);
   if (v.total && *v.total > 0) {
     progress_->setRange(0, 1000);
     progress_->setValue(static_cast<int>(std::min<quint64>(1000, v.bytes * 1000 / *v.total)));

@@ -69,6 +69,9 @@ class ResponseView : public QWidget {
   qsizetype shownPreviewBytes_ = -1;
   QElapsedTimer lastPreview_;
   std::deque<std::pair<qint64, quint64>> rateSamples_;  ///< (elapsed ms, bytes)
+  bool samplingUpload_ = false;  ///< rateSamples_ hold request body bytes sent, not response bytes
+  /** The rate over the last second of samples (or the whole transfer at its end). */
+  double sampleRate(const TransferView& v, quint64 bytes);
 
   QTimer* timer_;
   QLabel* summary_;
