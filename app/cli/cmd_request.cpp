@@ -23,6 +23,7 @@
 #include "app/cli/upload_meter.h"
 #include "engine/client/client.h"
 #include "engine/observe/event_drainer.h"
+#include "engine/observe/process_stats.h"
 #include "engine/util/units.h"
 
 namespace sluice::cli {
@@ -31,6 +32,10 @@ namespace {
 using namespace sluice::client;
 
 using Options = RequestOptions;
+
+// With --json the JSON lines own stdout, so bodies are kept only when -o names a file
+// (as curl's -w goes to stdout while -o keeps the body).
+bool bodyToOutput(const Options& o) { return !o.json || !o.output.empty(); }
 
 /** Shared state of one run: output, counters, leaked streams. */
 struct Run {
@@ -210,7 +215,7 @@ class LoopChain {
     // The previous exchange is dropped here, outside its own callbacks.
     current_ = std::make_unique<Exchange>(std::move(*ex));
     bytes_ = 0;
-    const bool print = !run_.opt.json;
+    const bool print = bodyToOutput(run_.opt);
     current_->body.setCallbacks(
         [this, print](std::string_view data) {
           bytes_ += data.size();
@@ -255,7 +260,7 @@ void oneRequest(Run& run, const std::string& url) {
     run.failures++;
     return report(run, url, nullptr, 0, {}, &ex.error());
   }
-  bool print = o.concurrency == 1 && !o.json && o.release != ReleaseMode::kNow;
+  bool print = o.concurrency == 1 && bodyToOutput(o) && o.release != ReleaseMode::kNow;
   printHead(run, ex->response);
   Result<uint64_t> bytes = uint64_t{0};
   if (o.release == ReleaseMode::kNow) ex->body.release();
@@ -288,7 +293,8 @@ void printSummary(Run& run, double seconds, uint64_t eventsDropped) {
                            {"reused", s.reused}, {"reuse_ratio", reuse}, {"retries", s.retries},
                            {"double_releases", s.doubleReleases}, {"leaks", s.leaks}, {"body_bytes", run.bodyBytes.load()},
                            {"seconds", seconds}, {"open_fds", snap.openFds}, {"closes", closes},
-                           {"connects_failed", s.connectsFailed}, {"held_streams", s.heldStreams}, {"events_dropped", eventsDropped}};
+                           {"connects_failed", s.connectsFailed}, {"held_streams", s.heldStreams}, {"events_dropped", eventsDropped},
+                           {"peak_rss_bytes", observe::readProcessStats().peakRssBytes}};
     std::puts(nlohmann::json{{"summary", summary}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return;
   }
@@ -296,11 +302,11 @@ void printSummary(Run& run, double seconds, uint64_t eventsDropped) {
   std::string dropped = eventsDropped ? "; " + std::to_string(eventsDropped) + " events dropped" : std::string();
   std::fprintf(stderr,
                "-- %llu requests (%llu failed) in %.3f s, %s body; %llu connections opened (%llu connects failed), reuse %.1f%%, %llu retried\n"
-               "-- closes: %s; double releases %llu, leaks %llu, open fds %llu%s\n",
+               "-- closes: %s; double releases %llu, leaks %llu, open fds %llu, peak RSS %s%s\n",
                (unsigned long long)s.requests, (unsigned long long)run.failures.load(), seconds, formatBytes(run.bodyBytes).c_str(),
                (unsigned long long)s.connectionsOpened, (unsigned long long)s.connectsFailed, reuse * 100, (unsigned long long)s.retries,
                closes.empty() ? "none" : closes.c_str(), (unsigned long long)s.doubleReleases, (unsigned long long)s.leaks,
-               (unsigned long long)snap.openFds, dropped.c_str());
+               (unsigned long long)snap.openFds, formatBytes(observe::readProcessStats().peakRssBytes).c_str(), dropped.c_str());
 }
 
 }  // namespace

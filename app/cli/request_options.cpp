@@ -44,7 +44,7 @@ void printRequestUsage(FILE* out) {
                "      --conn-wait MS        how long a request waits for a free connection\n"
                "      --idle-timeout MS     idle connection timeout\n"
                "      --no-reuse            a new connection for every request\n"
-               "      --json                one JSON line per request and a summary line\n"
+               "      --json                one JSON line per request and a summary line (bodies go to -o FILE only)\n"
                "  -v, --verbose             the request head sent and one line per request: status, bytes, timings, reuse\n"
                "  -s, --silent              nothing but the body and errors (no progress, status lines or summary)\n");
   std::fputs(tlsUsage(), out);

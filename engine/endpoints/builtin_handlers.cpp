@@ -85,7 +85,13 @@ class BytesHandler final : public RequestHandler {
       // Keep the pattern aligned to the absolute offset so every byte is predictable.
       uint64_t offset = total_ - left_;
       size_t start = static_cast<size_t>(offset % 63);
-      size_t n = static_cast<size_t>(std::min<uint64_t>({left_, piece_, pattern().size() - start}));
+      // Only what the connection has room for: a peer that never reads holds a bounded buffer.
+      size_t room = ex.writeRoom();
+      if (room == 0) {
+        if (!ex.write({})) return;  // wait for onWritable
+        continue;
+      }
+      size_t n = static_cast<size_t>(std::min<uint64_t>({left_, piece_, pattern().size() - start, room}));
       left_ -= n;
       if (!writer_.write(ex, pattern().substr(start, n), false)) return;  // wait for onWritable
     }

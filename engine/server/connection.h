@@ -48,6 +48,8 @@ class Connection final : public net::IoHandler, public ExchangeHost, private htt
   void shutdown(bool force);
   /** The connection's single timer fired. */
   void onTimer();
+  /** Its turn in the worker's write round: sends one quantum, and queues again if more is left. */
+  void serveWrite();
 
   uint64_t id() const { return id_; }
   State state() const { return state_; }
@@ -64,6 +66,7 @@ class Connection final : public net::IoHandler, public ExchangeHost, private htt
   void queue(std::string data) override;
   void queueFile(std::shared_ptr<net::Fd> file, uint64_t offset, uint64_t length) override;
   size_t pendingOutput() const override { return outBytes_; }
+  bool outputBlocked() const override { return blocked_; }
   void kick() override;
   void closeNow(bool reset, const char* reason) override;
   void closeWhenIdleFor(std::chrono::milliseconds idle) override { idleCloseAfter_ = idle; }
@@ -79,18 +82,18 @@ class Connection final : public net::IoHandler, public ExchangeHost, private htt
   enum class PumpState { kIdle, kRunning, kRerun };
   enum class Continue { kNotSent, kSent };
 
-  // Bytes one connection may send per event-loop turn. Without a bound, one turn
-  // fills a whole (autotuned, many-MiB) socket buffer for every writable
-  // connection, and 40 clients that never read delayed others' accepts by ~0.9 s.
-  // Like nginx's sendfile_max_chunk; epoll is level-triggered, so the rest follows
-  // on the next turn.
-  static constexpr size_t kWriteBudgetPerTurn = 1024 * 1024;
   struct Segment {
     std::string data;
     size_t pos = 0;
     std::shared_ptr<net::Fd> file;
     uint64_t fileOffset = 0;
-    uint64_t fileLeft = 0;
+    uint64_t fileLeft = 0;  // not yet sent, staged bytes included
+    // Read/write path (connection_file.cpp): the file's bytes from fileOffset, read
+    // ahead and not yet sent; freed with the segment.
+    bool readWrite = false;
+    std::unique_ptr<char[]> staged;
+    size_t stagedLen = 0;
+    size_t stagedPos = 0;
   };
 
   // ParserListener
@@ -119,7 +122,11 @@ class Connection final : public net::IoHandler, public ExchangeHost, private htt
   void abortExchange(const Error& why);
   void onTimeout();
   void flush();
+  void queueForWriteRound();
   bool flushFile(Segment& front);
+  bool readWriteFile(int fileFd) const;
+  bool flushFileReadWrite(Segment& front);
+  void fileBytesSent(Segment& front, size_t n);
   bool flushData();
   void afterWrite();
   bool retractResponse();
@@ -159,7 +166,13 @@ class Connection final : public net::IoHandler, public ExchangeHost, private htt
   uint64_t queuedTotal_ = 0;      // bytes ever queued (data and files)
   uint64_t sentTotal_ = 0;        // bytes ever handed to the transport
   uint64_t exchangeOutMark_ = 0;  // queuedTotal_ when the current exchange began
-  size_t writeBudget_ = 0;  // bytes this connection may still send in this loop turn
+  // Bytes this connection may still send in this pump (ServerConfig::connectionWriteBudgetBytes).
+  // Without a bound, one turn fills a whole (autotuned, many-MiB) socket buffer for every
+  // writable connection (nginx's sendfile_max_chunk); the worker's turn budget caps the sum.
+  // epoll is level-triggered, so the rest follows on the next turn.
+  size_t writeBudget_ = 0;
+  bool blocked_ = false;  // the socket refused bytes; cleared when epoll reports it writable
+  bool queuedWrite_ = false;  // waiting in the worker's write round (EPOLLOUT interest off meanwhile)
   std::optional<uint32_t> interest_;  // epoll interest; empty until registered
   uint64_t drained_ = 0;
   std::chrono::steady_clock::time_point drainDeadline_{};

@@ -23,7 +23,7 @@ bool Connection::wantRead() const {
   if (bufEnd_ - bufStart_ >= buf_.size() && !buf_.empty()) return false;
   switch (state_) {
     case State::kReadHead:
-      return outBytes_ < config().outputHighWaterBytes;
+      return outBytes_ < config().outputBufferBytes;
     case State::kReadBody:
       return exchange_ && !exchange_->bodyPaused();
     case State::kDrain:

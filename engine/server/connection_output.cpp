@@ -20,6 +20,7 @@ void Connection::queue(std::string data) {
   if (data.empty() || state_ == State::kClosed) return;
   outBytes_ += data.size();
   queuedTotal_ += data.size();
+  worker_.server().stats().notePendingOutput(outBytes_);
   if (!out_.empty() && !out_.back().file && out_.back().data.size() + data.size() <= kCoalesceBytes) {
     out_.back().data += data;
     return;
@@ -30,10 +31,18 @@ void Connection::queue(std::string data) {
 void Connection::queueFile(std::shared_ptr<net::Fd> file, uint64_t offset, uint64_t length) {
   if (length == 0 || state_ == State::kClosed) return;
   queuedTotal_ += length;
-  out_.push_back(Segment{.file = std::move(file), .fileOffset = offset, .fileLeft = length});
+  const bool readWrite = readWriteFile(file->get());
+  out_.push_back(Segment{.file = std::move(file), .fileOffset = offset, .fileLeft = length, .readWrite = readWrite});
 }
 
+// Sends within two budgets: this connection's for the pump, and the worker's for the
+// loop turn. When the turn's is spent, the rest waits for the next turn (epoll reports
+// the socket writable again), after accepts and reads in that turn had their chance.
 void Connection::flush() {
+  if (out_.empty() || state_ == State::kClosed) return;
+  const size_t allowance = std::min(writeBudget_, worker_.turnWriteBudget());
+  const size_t kept = writeBudget_ - allowance;
+  writeBudget_ = allowance;
   bool progressed = false;
   while (!out_.empty() && state_ != State::kClosed && writeBudget_ > 0) {
     Segment& front = out_.front();
@@ -42,13 +51,26 @@ void Connection::flush() {
     progressed = progressed || writeBudget_ != budget;
     if (!more) break;
   }
+  const bool starved = state_ != State::kClosed && !out_.empty() && !blocked_ && writeBudget_ == 0;
+  worker_.spendTurnWriteBudget(allowance - writeBudget_, starved);
+  writeBudget_ += kept;
+  if (starved) queueForWriteRound();
   if (progressed && state_ != State::kClosed) afterWrite();
 }
 
+void Connection::queueForWriteRound() {
+  if (queuedWrite_ || state_ == State::kClosed || out_.empty()) return;
+  queuedWrite_ = true;
+  worker_.scheduleWrite(id_);
+}
+
+
 // One sendfile call for the front segment; false when writing must stop for now.
 bool Connection::flushFile(Segment& front) {
+  if (front.readWrite) return flushFileReadWrite(front);
   const size_t max = static_cast<size_t>(std::min({front.fileLeft, kSendfileChunk, static_cast<uint64_t>(writeBudget_)}));
   IoResult r = transport_->sendFile(front.file->get(), front.fileOffset, max);
+  blocked_ = r.kind == IoResult::Kind::kWouldBlock || (r.kind == IoResult::Kind::kDone && r.bytes < max);
   if (r.kind == IoResult::Kind::kWouldBlock) return false;
   if (r.kind == IoResult::Kind::kError) {
     closeNow(false, peerGone(r.error) ? "peer reset during response" : "sendfile failed");
@@ -58,12 +80,7 @@ bool Connection::flushFile(Segment& front) {
     closeNow(false, "file truncated while sending");
     return false;
   }
-  sentTotal_ += r.bytes;
-  front.fileOffset += r.bytes;
-  front.fileLeft -= r.bytes;
-  writeBudget_ -= std::min(writeBudget_, r.bytes);
-  worker_.server().stats().bytesOut.fetch_add(r.bytes, std::memory_order_relaxed);
-  if (front.fileLeft == 0) out_.pop_front();
+  fileBytesSent(front, r.bytes);
   return true;
 }
 
@@ -75,7 +92,10 @@ bool Connection::flushData() {
     iov[cnt].iov_base = it->data.data() + it->pos;
     iov[cnt].iov_len = it->data.size() - it->pos;
   }
+  size_t offered = 0;
+  for (size_t i = 0; i < cnt; ++i) offered += iov[i].iov_len;
   IoResult r = transport_->writev(iov, cnt);
+  blocked_ = r.kind == IoResult::Kind::kWouldBlock || (r.kind == IoResult::Kind::kDone && r.bytes < offered);
   if (r.kind == IoResult::Kind::kWouldBlock) return false;
   if (r.kind != IoResult::Kind::kDone) {
     closeNow(false, peerGone(r.error) ? "peer reset during response" : "write failed");
@@ -129,7 +149,9 @@ void Connection::afterWrite() {
 
 void Connection::updateInterest() {
   if (state_ == State::kClosed || !interest_) return;
-  uint32_t want = (wantRead() ? EPOLLIN : 0u) | (out_.empty() && !transport_->wantsWrite() ? 0u : EPOLLOUT);
+  // While queued for the write round, epoll need not report the socket writable every turn.
+  const bool wantWrite = (!out_.empty() && !queuedWrite_) || transport_->wantsWrite();
+  uint32_t want = (wantRead() ? EPOLLIN : 0u) | (wantWrite ? EPOLLOUT : 0u);
   // TLS: bytes decrypted inside OpenSSL never wake epoll; read them on the next turn.
   if (wantRead() && transport_->pending()) worker_.readSoon(id_);
   if (want == *interest_) return;

@@ -6,6 +6,11 @@
 
 namespace sluice::server {
 
+namespace {
+// A chunk's size line (at most 16 hex digits and CRLF) and the CRLF after its data.
+constexpr size_t kChunkFraming = 16 + 2 + 2;
+}  // namespace
+
 Exchange::Exchange(ExchangeHost& host, uint64_t id, http::RequestHead head)
     : host_(host), id_(id), head_(std::move(head)), started_(host.loop().clock().now()) {}
 
@@ -29,7 +34,7 @@ void Exchange::whenFlushed(std::function<void()> fn) {
 bool Exchange::onOutputDrained(size_t pending, bool empty) {
   if (aborted_) return false;
   bool called = false;
-  if (waitingWritable_ && pending <= config().outputHighWaterBytes / 2) {
+  if (waitingWritable_ && pending <= config().outputBufferBytes / 2 && !host_.outputBlocked()) {
     waitingWritable_ = false;
     called = true;
     if (handler_) handler_->onWritable(*this);
@@ -172,10 +177,24 @@ void Exchange::respondError(int status, std::string_view message) {
   respond(status, std::move(h), body);
 }
 
+size_t Exchange::writeRoom() const {
+  if (aborted_ || responseEnded_ || host_.outputBlocked()) return 0;
+  // A chunk's size line and CRLF are held too: leave room for them.
+  const size_t used = host_.pendingOutput() + (chunkedOut_ ? kChunkFraming : 0);
+  const size_t cap = config().outputBufferBytes;
+  return used >= cap ? 0 : cap - used;
+}
+
 bool Exchange::write(std::string_view data) {
   if (aborted_ || responseEnded_) return false;
   if (!responseStarted_) startResponse(200, {}, std::nullopt);
-  if (headOnly_ || data.empty()) return host_.pendingOutput() < config().outputHighWaterBytes;
+  if (!headOnly_ && !data.empty()) queueBody(data);
+  if (writeRoom() > 0) return true;
+  waitingWritable_ = true;
+  return false;
+}
+
+void Exchange::queueBody(std::string_view data) {
   if (declaredLength_ && bytesOut_ + data.size() > *declaredLength_) data = data.substr(0, *declaredLength_ - bytesOut_);
   bytesOut_ += data.size();
   if (chunkedOut_) {
@@ -187,9 +206,6 @@ bool Exchange::write(std::string_view data) {
     host_.queue(std::string(data));
   }
   host_.kick();
-  bool ok = host_.pendingOutput() < config().outputHighWaterBytes;
-  if (!ok) waitingWritable_ = true;
-  return ok;
 }
 
 bool Exchange::writeFile(std::shared_ptr<net::Fd> file, uint64_t offset, uint64_t length) {

@@ -62,6 +62,8 @@ class ExchangeHost {
   virtual void queue(std::string data) = 0;
   virtual void queueFile(std::shared_ptr<net::Fd> file, uint64_t offset, uint64_t length) = 0;
   virtual size_t pendingOutput() const = 0;
+  /** The socket refused bytes on the last write and has not signalled writable since. */
+  virtual bool outputBlocked() const = 0;
   /** Something changed (output queued, body resumed, response ended): run the connection's pump. */
   virtual void kick() = 0;
   virtual void closeNow(bool reset, const char* reason) = 0;
@@ -117,9 +119,19 @@ class Exchange {
    * chunked (HTTP/1.1) or close-delimited (HTTP/1.0).
    */
   void startResponse(int status, http::Headers headers, std::optional<uint64_t> contentLength);
-  /** Queues body bytes. Returns false when the output is over the high watermark: wait for onWritable. */
+  /**
+   * Queues body bytes. Returns false when writeRoom() is 0 (the connection holds
+   * ServerConfig::outputBufferBytes, or the socket refused bytes): wait for onWritable.
+   * write({}) only asks, and arms onWritable when there is no room.
+   */
   bool write(std::string_view data);
-  /** Queues length bytes of an open file from offset, sent with sendfile(). */
+  /**
+   * Body bytes one write() may add without the connection holding more than
+   * ServerConfig::outputBufferBytes; 0 while the socket refuses bytes. A generator
+   * sizes its pieces by this, so a peer that never reads costs a bounded buffer.
+   */
+  size_t writeRoom() const;
+  /** Queues length bytes of an open file from offset, sent with sendfile() or read/write (ServerConfig::fileSend). */
   bool writeFile(std::shared_ptr<net::Fd> file, uint64_t offset, uint64_t length);
   /** Completes the response. */
   void end();
@@ -176,6 +188,8 @@ class Exchange {
   std::string buildHead(int status, const http::Headers& headers, std::optional<uint64_t> contentLength, size_t reserveBody);
   /** The response cannot leave the connection reusable: keep-alive off, a malformed request, an unread or undrainable body. */
   bool mustCloseAfter(int status) const;
+  /** Frames and queues body bytes, cut at the declared length, and runs the connection. */
+  void queueBody(std::string_view data);
   /** The handler's fields (framing left out), the router's defaults, Date and Server. */
   void appendHeaderFields(std::string& out, const http::Headers& headers) const;
 

@@ -1,5 +1,6 @@
 #include "engine/server/server.h"
 
+#include <algorithm>
 #include <csignal>
 
 #include "engine/http/url.h"
@@ -12,13 +13,18 @@ std::string describe(const ServerConfig& c) {
          " max-body=" + (c.maxBodyBytes ? std::to_string(c.maxBodyBytes) : std::string("unlimited")) +
          " header-timeout=" + std::to_string(c.headerTimeout.count()) + "ms" +
          " keepalive-timeout=" + std::to_string(c.keepAliveTimeout.count()) + "ms" +
-         " max-connections=" + std::to_string(c.maxConnections);
+         " max-connections=" + std::to_string(c.maxConnections) +
+         " output-buffer=" + std::to_string(c.outputBufferBytes);
 }
 
 Server::Server(ServerConfig config, std::shared_ptr<const Router> router)
     : config_(std::move(config)), router_(std::move(router)), events_(config_.eventCapacity) {
   if (config_.workers < 1) config_.workers = 1;
   if (config_.readBufferBytes < 4096) config_.readBufferBytes = 4096;
+  // Output bounds below a few KiB would turn every response into many tiny writes.
+  config_.outputBufferBytes = std::max<size_t>(config_.outputBufferBytes, 4096);
+  config_.connectionWriteBudgetBytes = std::max<size_t>(config_.connectionWriteBudgetBytes, 16 * 1024);
+  config_.turnWriteBudgetBytes = std::max(config_.turnWriteBudgetBytes, config_.connectionWriteBudgetBytes);
 }
 
 Server::~Server() {

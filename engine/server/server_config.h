@@ -6,8 +6,6 @@
 #include <memory>
 #include <string>
 
-#include <memory>
-
 #include "engine/http/parser.h"
 #include "engine/net/loop_clock.h"
 
@@ -22,6 +20,13 @@ using std::chrono::milliseconds;
 /** Stream: the handler reads the body as it arrives. Buffered: the whole body first (Hertz netpoll). */
 enum class BodyMode { kStream, kBuffered };
 
+/**
+ * How file bodies (GET /files/) leave the process. kAuto reads and writes through a
+ * buffer when the file lives on tmpfs, where that beats sendfile (docs/performance.md),
+ * and uses sendfile(2) on every other file system.
+ */
+enum class FileSendMode { kAuto, kSendfile, kReadWrite };
+
 struct ServerConfig {
   std::string listen = "127.0.0.1:8080";
   /** Serve HTTPS with this context (TlsContext::server); nullptr: plain HTTP. */
@@ -31,7 +36,20 @@ struct ServerConfig {
 
   size_t readBufferBytes = 64 * 1024;        ///< per-connection read buffer bound
   size_t bulkReadBytes = 1024 * 1024;        ///< read size for handlers that never pause (Exchange::setBulkReads)
-  size_t outputHighWaterBytes = 256 * 1024;  ///< write() returns false above this
+  /**
+   * Most response bytes one connection holds in user space. Exchange::write() returns false at
+   * this mark, and as soon as the socket refuses bytes: a generator (/bytes, /sse, /echo) then
+   * stops until the socket drains, so a peer that never reads costs at most this much.
+   */
+  size_t outputBufferBytes = 32 * 1024;
+  size_t connectionWriteBudgetBytes = 1024 * 1024;  ///< bytes one connection may send per loop turn
+  size_t turnWriteBudgetBytes = 4 * 1024 * 1024;    ///< bytes all of a worker's connections may send per loop turn
+  /** After a burst (open connections fell to half a peak of at least trimBurstConnections), memory is
+   *  handed back to the system (malloc_trim) once this long has passed; 0 turns it off. */
+  milliseconds memoryTrimDelay{1'000};
+  size_t trimBurstConnections = 64;
+  FileSendMode fileSend = FileSendMode::kAuto;  ///< sendfile or read/write for file bodies
+  size_t fileBufferBytes = 256 * 1024;       ///< read size, and buffer per file response, on the read/write path
   uint64_t maxBodyBytes = 0;                 ///< 413; 0 = no limit (buffered mode caps at 1 GiB)
   http::ParseLimits parse;                   ///< 431 head, 414 request line, 413 chunk extensions
 

@@ -1,5 +1,6 @@
 #include "engine/server/worker.h"
 
+#include <malloc.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -74,6 +75,7 @@ void Worker::acceptSome() {
     auto c = std::make_unique<Connection>(*this, std::move(conn), peer, local.value_or(server_.address()), id);
     Connection* raw = c.get();
     connections_.emplace(id, std::move(c));
+    burstPeak_ = std::max(burstPeak_, connections_.size());
     raw->start();
   }
 }
@@ -119,8 +121,56 @@ void Worker::readSoon(uint64_t id) {
 void Worker::release(uint64_t id) {
   loop().defer([this, id] {
     connections_.erase(id);
+    noteConnectionsFell();
     checkStopDone();
   });
+}
+
+size_t Worker::turnWriteBudget() {
+  if (budgetTurn_ != loop().iterations()) {
+    budgetTurn_ = loop().iterations();
+    turnBudgetLeft_ = config().turnWriteBudgetBytes;
+  }
+  return turnBudgetLeft_;
+}
+
+void Worker::spendTurnWriteBudget(size_t n, bool stopped) {
+  turnBudgetLeft_ -= std::min(turnBudgetLeft_, n);
+  if (stopped && turnBudgetLeft_ == 0) server_.stats().turnBudgetStops.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Worker::scheduleWrite(uint64_t id) {
+  writers_.push_back(id);
+  // A zero-delay timer runs after the next epoll_wait's events: accepts and reads go first.
+  if (!writersTimer_) writersTimer_ = loop().runAfter(0ms, [this] { serveWriters(); });
+}
+
+void Worker::serveWriters() {
+  writersTimer_ = 0;
+  for (size_t n = writers_.size(); n > 0 && !writers_.empty() && turnWriteBudget() > 0; --n) {
+    uint64_t id = writers_.front();
+    writers_.pop_front();
+    auto it = connections_.find(id);
+    if (it != connections_.end()) it->second->serveWrite();  // queues itself again if it has more
+  }
+  if (!writers_.empty() && !writersTimer_) writersTimer_ = loop().runAfter(0ms, [this] { serveWriters(); });
+}
+
+// Freed buffers of a thousand connections stay in glibc's arenas (RSS does not fall)
+// unless trimmed. Once the open connections fell to half a burst's peak, and after a
+// delay (so a steady churn does not trim on every close), malloc_trim(0) returns them.
+void Worker::noteConnectionsFell() {
+  const auto delay = config().memoryTrimDelay;
+  if (delay.count() <= 0 || trimTimer_ || stopping_) return;
+  if (burstPeak_ < config().trimBurstConnections || connections_.size() > burstPeak_ / 2) return;
+  trimTimer_ = loop().runAfter(delay, [this] { trimMemory(); });
+}
+
+void Worker::trimMemory() {
+  trimTimer_ = 0;
+  ::malloc_trim(0);
+  server_.stats().memoryTrims.fetch_add(1, std::memory_order_relaxed);
+  burstPeak_ = connections_.size();
 }
 
 void Worker::checkStopDone() {
@@ -130,6 +180,8 @@ void Worker::checkStopDone() {
 void Worker::beginStop(std::chrono::steady_clock::time_point deadline) {
   loop().post([this, deadline] {
     stopping_ = true;
+    if (trimTimer_) loop().cancel(std::exchange(trimTimer_, 0));
+    if (writersTimer_) loop().cancel(std::exchange(writersTimer_, 0));
     // Closing the listener takes it out of epoll in any case; DEL first keeps the set exact.
     (void)loop().remove(listener_.get());
     listener_.reset();

@@ -1,5 +1,6 @@
 #pragma once
 /** A worker: one loop thread, its listener, and the connections it accepted. */
+#include <deque>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -45,6 +46,19 @@ class Worker final : public net::IoHandler {
   void onConnectionTimer(uint64_t connectionId);
   /** Reads a connection again on the next loop turn (TLS bytes held inside OpenSSL); once per turn. */
   void readSoon(uint64_t connectionId);
+  /** Bytes all connections may still send in this loop turn (ServerConfig::turnWriteBudgetBytes). */
+  size_t turnWriteBudget();
+  /** A connection sent n bytes of the turn's budget; stopped: it had more and must wait for the next turn. */
+  void spendTurnWriteBudget(size_t n, bool stopped);
+  /**
+   * Queues a connection with output for the turn's write round (FIFO). The round runs
+   * after the turn's accepts and reads, and serves each queued connection one quantum
+   * (connectionWriteBudgetBytes) until the turn's budget is spent; the rest keep their
+   * place for the next turn.
+   */
+  void scheduleWrite(uint64_t connectionId);
+  /** Connections waiting in the write round (under contention, new writes queue behind them). */
+  bool writersWaiting() const { return !writers_.empty(); }
 
  private:
   void acceptSome();
@@ -52,6 +66,10 @@ class Worker final : public net::IoHandler {
   void notice(std::string text);
   void resumeAccept();
   void checkStopDone();
+  /** After a burst of connections ends, hands freed heap back to the system (malloc_trim). */
+  void noteConnectionsFell();
+  void trimMemory();
+  void serveWriters();
 
   Server& server_;
   int index_;
@@ -63,6 +81,12 @@ class Worker final : public net::IoHandler {
   bool acceptPaused_ = false;
   std::unordered_set<uint64_t> readSoon_;  ///< connections with a read scheduled this turn
   bool stopping_ = false;
+  uint64_t budgetTurn_ = 0;        ///< the loop iteration turnBudgetLeft_ belongs to
+  size_t turnBudgetLeft_ = 0;
+  size_t burstPeak_ = 0;           ///< most open connections since the last trim
+  net::EventLoop::TimerId trimTimer_ = 0;
+  std::deque<uint64_t> writers_;   ///< connections waiting for the write round, in order
+  net::EventLoop::TimerId writersTimer_ = 0;
   std::chrono::steady_clock::time_point stopDeadline_{};
 };
 

@@ -56,6 +56,13 @@ size_t Crowd::countClosed(int status, size_t* withStatus, std::chrono::milliseco
   return closed;
 }
 
+size_t Crowd::waitAllReadable(std::chrono::milliseconds perConnection) {
+  size_t ready = 0;
+  for (auto& c : clients_)
+    if (c.connected() && c.waitReadable(perConnection)) ++ready;
+  return ready;
+}
+
 size_t Crowd::readResponses(std::chrono::milliseconds timeout) {
   size_t got = 0;
   for (auto& c : clients_)

@@ -37,6 +37,8 @@ class Crowd {
    * withStatus counts those whose bytes contain " <status> ".
    */
   size_t countClosed(int status, size_t* withStatus, std::chrono::milliseconds perConnection);
+  /** Waits until every open connection has bytes to read (the server answered each), each up to perConnection; returns how many. */
+  size_t waitAllReadable(std::chrono::milliseconds perConnection);
   /** Reads and discards what is waiting on every connection (responses to keep-alive requests). */
   size_t readResponses(std::chrono::milliseconds timeout);
   void closeAll();

@@ -8,6 +8,8 @@ namespace sluice::test {
 std::string makeTempDir(const std::string& tag);
 /** Removes a folder tree; ignores errors. */
 void removeTree(const std::string& path);
+/** A whole (small) file's bytes; empty when it cannot be read. */
+std::string readFile(const std::string& path);
 
 /** A temporary folder that is removed when it goes out of scope, also when a test fails early. */
 class TempDir {

@@ -52,6 +52,12 @@ class TestRedirectFollow : public QObject {
     QTRY_VERIFY2_WITH_TIMEOUT(row(w.get(), 0).contains(QStringLiteral("→ ") + finalUrl), qPrintable(row(w.get(), 0)), 5000);
     QTRY_VERIFY2_WITH_TIMEOUT(row(w.get(), 1).startsWith(QStringLiteral("302  ↳ GET /redirect/2")), qPrintable(row(w.get(), 1)), 5000);
     QVERIFY2(row(w.get(), 2).startsWith(QStringLiteral("302  ↳ GET /redirect/1")), qPrintable(row(w.get(), 2)));
+
+    // The chain survives a restart: the history file keeps each hop's link.
+    const QStringList before{row(w.get(), 0), row(w.get(), 1), row(w.get(), 2)};
+    w.reset();
+    auto again = makeWindow();
+    for (int r = 0; r < 3; ++r) QCOMPARE(row(again.get(), r), before[r]);
   }
 
   void offByDefaultShowsTheRedirect() {

@@ -80,6 +80,7 @@ void HistoryModel::load() {
     e.ms = static_cast<qint64>(o.value("ms").toDouble());
     e.verdict = o.value("verdict").toString();
     e.error = o.value("error").toString();
+    e.chain = o.value("chain").toString();
     entries_.append(e);
     if (entries_.size() >= kMaxEntries) break;
   }
@@ -96,7 +97,8 @@ bool HistoryModel::save() {
                            {"bytes", static_cast<double>(e.bytes)},
                            {"ms", static_cast<double>(e.ms)},
                            {"verdict", e.verdict},
-                           {"error", e.error}});
+                           {"error", e.error},
+                           {"chain", e.chain}});
   QDir().mkpath(QFileInfo(path_).absolutePath());
   QSaveFile f(path_);
   if (!f.open(QIODevice::WriteOnly)) {
