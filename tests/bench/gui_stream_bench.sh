@@ -2,15 +2,12 @@
 # The stream view under 10,000 server-sent events per second for 30 s (offscreen, the
 # window's embedded server): the longest gap between 10 ms timer ticks on the GUI thread
 # (goal <= 50 ms), and every event counted. Usage: gui_stream_bench.sh BUILD_DIR
-set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
 build=$(cd "${1:-build}" && pwd)
-bin="$build/tests/ui_test_stream_view"
-[ -x "$bin" ] || { echo "gui_stream_bench: $bin is missing (build with the UI)" >&2; exit 1; }
 seconds=${BENCH_GUI_STREAM_SECONDS:-30}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-out=$(QT_QPA_PLATFORM=offscreen SLUICE_GUI_STREAM_SECONDS=$seconds HOME="$tmp" XDG_CONFIG_HOME="$tmp" XDG_DATA_HOME="$tmp" \
-      "$bin" tenThousandEventsPerSecondKeepTheWindowResponsive 2>&1) || { echo "$out"; exit 1; }
+out=$(run_offscreen_test "$build/tests/ui_test_stream_view" tenThousandEventsPerSecondKeepTheWindowResponsive \
+      SLUICE_GUI_STREAM_SECONDS="$seconds") || { echo "$out"; exit 1; }
 line=$(printf '%s\n' "$out" | grep 'longest event-loop gap' | head -1)
 echo "$line"
 gap=$(printf '%s\n' "$line" | sed -n 's/.*longest event-loop gap \([0-9]*\) ms.*/\1/p')

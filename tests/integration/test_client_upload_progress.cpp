@@ -3,8 +3,6 @@
 // not done; once it reads the rest, the count is the whole body.
 #include <QtTest>
 
-#include <poll.h>
-#include <sys/socket.h>
 
 #include <fstream>
 #include <future>
@@ -21,20 +19,6 @@ using sluice::test::ClientRawServer;
 namespace {
 
 constexpr uint64_t kBody = 24ull << 20;  // far more than the socket buffers hold
-
-/** Reads up to n bytes of fd (bounded by 10 s); returns how many. */
-uint64_t readSome(int fd, uint64_t n) {
-  uint64_t got = 0;
-  char buf[65536];
-  while (got < n) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 10000) <= 0) break;
-    ssize_t r = ::recv(fd, buf, std::min<uint64_t>(sizeof buf, n - got), 0);
-    if (r <= 0) break;
-    got += static_cast<uint64_t>(r);
-  }
-  return got;
-}
 
 }  // namespace
 
@@ -53,16 +37,7 @@ class TestClientUploadProgress : public QObject {
     }
     std::promise<void> go;
     auto goFuture = go.get_future().share();
-    ClientRawServer raw([goFuture](int fd, int) {
-      // The head (up to its blank line), then 1 MiB of body; the rest after the test says go.
-      std::string head;
-      char c;
-      while (!head.ends_with("\r\n\r\n") && ::recv(fd, &c, 1, 0) == 1) head += c;
-      readSome(fd, 1 << 20);
-      if (goFuture.wait_for(10s) != std::future_status::ready) return;
-      readSome(fd, kBody - (1 << 20));
-      ClientRawServer::writeAll(fd, ClientRawServer::okResponse("ok"));
-    });
+    ClientRawServer raw(ClientRawServer::holdingOff(1 << 20, kBody, goFuture, "ok"));
     client::Client c(test::quietClientConfig());
     auto req = client::Request::get(raw.url("/upload"));
     QVERIFY(req);

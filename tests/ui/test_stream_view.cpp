@@ -5,7 +5,6 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
-#include <QElapsedTimer>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QScrollBar>
@@ -130,23 +129,15 @@ class TestStreamView : public QObject {
     QVERIFY(seconds > 0);
     const quint64 count = seconds * 10000;
     view()->setFollowing(true);
-    QElapsedTimer clock;
-    qint64 last = 0, maxGap = 0;
-    QTimer ticker;
-    ticker.setInterval(10);
-    connect(&ticker, &QTimer::timeout, this, [&] {
-      qint64 now = clock.elapsed();
-      maxGap = std::max(maxGap, now - last);
-      last = now;
-    });
-    clock.start();
-    ticker.start();
+    sluice::test::GuiStallMeter stall;
+    stall.start();
     auto t = send(QStringLiteral("/sse?count=%1&interval=10&batch=100").arg(count));
     QTRY_VERIFY_WITH_TIMEOUT(t->final(), static_cast<int>(seconds * 1000 * 3 + 10000));
     QTRY_COMPARE_WITH_TIMEOUT(view()->model()->total(), count, 5000);
-    ticker.stop();
+    stall.stop();
+    const qint64 maxGap = stall.maxGapMs();
     std::printf("stream view: %llu events in %lld ms, %llu counted, %d rows kept, longest event-loop gap %lld ms\n",
-                static_cast<unsigned long long>(count), static_cast<long long>(clock.elapsed()),
+                static_cast<unsigned long long>(count), static_cast<long long>(stall.elapsedMs()),
                 static_cast<unsigned long long>(view()->model()->total()), view()->model()->rowCount(),
                 static_cast<long long>(maxGap));
     std::fflush(stdout);

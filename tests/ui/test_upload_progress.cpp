@@ -5,8 +5,6 @@
 #include <QLabel>
 #include <QProgressBar>
 #include <QTest>
-#include <poll.h>
-#include <sys/socket.h>
 
 #include <fstream>
 #include <future>
@@ -25,18 +23,6 @@ using sluice::test::ClientRawServer;
 namespace {
 constexpr quint64 kBody = 24ull << 20;
 
-uint64_t readSome(int fd, uint64_t n) {
-  uint64_t got = 0;
-  char buf[65536];
-  while (got < n) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 10000) <= 0) break;
-    ssize_t r = ::recv(fd, buf, std::min<uint64_t>(sizeof buf, n - got), 0);
-    if (r <= 0) break;
-    got += static_cast<uint64_t>(r);
-  }
-  return got;
-}
 }  // namespace
 
 class TestUploadProgress : public QObject {
@@ -58,15 +44,7 @@ class TestUploadProgress : public QObject {
     }
     std::promise<void> go;
     auto goFuture = go.get_future().share();
-    ClientRawServer raw([goFuture](int fd, int) {
-      std::string head;
-      char c;
-      while (!head.ends_with("\r\n\r\n") && ::recv(fd, &c, 1, 0) == 1) head += c;
-      readSome(fd, 1 << 20);
-      if (goFuture.wait_for(std::chrono::seconds(10)) != std::future_status::ready) return;
-      readSome(fd, kBody - (1 << 20));
-      ClientRawServer::writeAll(fd, ClientRawServer::okResponse("stored"));
-    });
+    ClientRawServer raw(ClientRawServer::holdingOff(1 << 20, kBody, goFuture, "stored"));
     auto w = fixture_.open();
     RequestSpec s;
     s.method = QStringLiteral("PUT");
