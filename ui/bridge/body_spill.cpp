@@ -3,6 +3,7 @@
 #include <QDir>
 #include <QFile>
 #include <QLocale>
+#include <QThreadPool>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -32,7 +33,9 @@ std::shared_ptr<BodySpill> BodySpill::create(const Options& options, const QStri
 BodySpill::BodySpill(int fd, QString what, quint64 maxBytes) : fd_(fd), what_(std::move(what)), maxBytes_(maxBytes) {}
 
 BodySpill::~BodySpill() {
-  if (fd_ >= 0) ::close(fd_);
+  // The last close frees a file of up to the whole body (GiBs): never on the GUI thread, where
+  // the transfer that owns the spill usually dies.
+  if (fd_ >= 0) QThreadPool::globalInstance()->start([fd = fd_] { ::close(fd); });
 }
 
 void BodySpill::stop(const QString& why) {
