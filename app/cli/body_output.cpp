@@ -8,8 +8,10 @@ namespace sluice::cli {
 
 int parseStreamFlag(StreamFlags& flags, std::string_view arg, const std::function<const char*()>& value) {
   if (arg == "--compressed") return flags.compressed = true, 0;
-  if (arg == "--events") return flags.events = true, flags.lines = false, 0;
-  if (arg == "--lines") return flags.lines = true, flags.events = false, 0;
+  if (arg == "--events") return flags.events = true, flags.lines = flags.chunks = false, 0;
+  if (arg == "--lines") return flags.lines = true, flags.events = flags.chunks = false, 0;
+  if (arg == "--progress") return flags.progress = true, 0;
+  if (arg == "--chunks") return flags.chunks = true, flags.events = flags.lines = false, 0;
   if (arg == "-L" || arg == "--location") return flags.redirects.follow = true, 0;
   if (arg == "--location-trusted") return flags.redirects.follow = flags.redirects.keepCredentialsAcrossOrigins = true, 0;
   if (arg != "--max-decoded" && arg != "--max-ratio" && arg != "--max-redirs") return kNotStreamFlag;
@@ -40,7 +42,9 @@ const char* streamFlagsHelp() {
          "      --max-decoded SIZE    stop decoding past SIZE (K, M, G) [1G]; 0: no limit\n"
          "      --max-ratio N         stop decoding past N decoded bytes per wire byte [1000]; 0: no limit\n"
          "      --events              one line per server-sent event: +MSms event=TYPE id=ID data=DATA\n"
-         "      --lines               one line per NDJSON / JSON Lines / json-seq record: +MSms #N RECORD\n";
+         "      --lines               one line per NDJSON / JSON Lines / json-seq record: +MSms #N RECORD\n"
+         "      --progress            upload and download progress on stderr even when it is not a terminal (-s: none)\n"
+         "      --chunks              one line per chunk of a chunked body: +MSms chunk SIZE bytes ext=EXTENSIONS\n";
 }
 
 void applyStreamFlags(const StreamFlags& flags, client::Request& request) {
@@ -81,6 +85,9 @@ std::string oneLine(std::string_view s) {
 BodyOutput::BodyOutput(const StreamFlags& flags, const client::Response& response, std::chrono::steady_clock::time_point start,
                        Write write)
     : flags_(flags), start_(start), write_(std::move(write)) {
+  if (flags.chunks && !http::hasToken(response.headers.get("Transfer-Encoding"), "chunked"))
+    std::fprintf(stderr, "sluice-cli request: the response is not chunked (%s), so --chunks has no chunk to show\n",
+                 response.headers.has("Content-Length") ? "it has a Content-Length" : "its body runs to the close");
   std::string_view coding = response.headers.get("Content-Encoding");
   // Without --compressed the raw output stays the wire bytes, as curl does; events and
   // records cannot be read from compressed bytes, so those views always decode.
@@ -127,7 +134,16 @@ Status BodyOutput::feed(std::string_view wire) {
   return show(decoded_);
 }
 
+void BodyOutput::showChunks(const std::vector<client::ChunkBoundary>& chunks) {
+  for (const auto& c : chunks) {
+    line_ = stamp(c.arrivedUs) + " chunk " + std::to_string(c.size) + " bytes" + (c.size == 0 ? " (last)" : "") +
+            (c.extensions.empty() ? "" : " ext=" + oneLine(c.extensions)) + "\n";
+    write_(line_);
+  }
+}
+
 Status BodyOutput::show(std::string_view decoded) {
+  if (flags_.chunks) return {};
   if (sse_) return sse_->feed(decoded, sinceStartUs());
   if (records_) return records_->feed(decoded, sinceStartUs());
   if (!decoded.empty()) write_(decoded);

@@ -1,7 +1,7 @@
 #pragma once
 /**
  * How sluice-cli request shows a response body: the bytes as they are (decoded with
- * --compressed), one line per event (--events), one line per JSON record (--lines).
+ * --compressed), one line per event (--events), one line per JSON record (--lines), one line per chunk (--chunks).
  * The flags live here so cmd_request.cpp only wires them in.
  */
 #include <chrono>
@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/client/client.h"
 #include "engine/client/redirect.h"
@@ -24,6 +25,7 @@ struct StreamFlags {
   bool events = false;      ///< --events
   bool lines = false;       ///< --lines
   bool chunks = false;      ///< --chunks
+  bool progress = false;    ///< --progress: progress lines even when stderr is not a terminal
   http::DecodeLimits limits;
   client::RedirectPolicy redirects;  ///< -L, --max-redirs, --location-trusted
   /** True when a request goes through these paths instead of the plain one. */
@@ -34,7 +36,7 @@ struct StreamFlags {
 inline constexpr int kNotStreamFlag = -1;
 
 /**
- * Parses one of --compressed, --events, --lines, --chunks, --max-decoded SIZE,
+ * Parses one of --compressed, --events, --lines, --chunks, --progress, --max-decoded SIZE,
  * --max-ratio N. Returns 0 when taken, 2 on a bad value (message printed), or
  * kNotStreamFlag. value() takes the next argument (nullptr when none).
  */
@@ -58,6 +60,8 @@ class BodyOutput {
   ~BodyOutput();
   /** One piece of wire bytes. An error (a corrupt body, a bomb, a parser limit) ends the output. */
   Status feed(std::string_view wire);
+  /** --chunks: one line per chunk header ("+12ms chunk 4096 bytes ext=;name=v"). */
+  void showChunks(const std::vector<client::ChunkBoundary>& chunks);
   /** The body ended: flushes the decoder and parsers. */
   Status finish();
   uint64_t decodedBytes() const;

@@ -20,6 +20,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/request_options.h"
 #include "app/cli/tls_flags.h"
+#include "app/cli/upload_meter.h"
 #include "engine/client/client.h"
 #include "engine/observe/event_drainer.h"
 #include "engine/observe/process_stats.h"
@@ -118,6 +119,7 @@ Result<uint64_t> consumeBody(Run& run, Exchange& ex, bool print) {
     bytes += chunk->size();
     if (view) {
       if (auto st = view->feed(chunk->data()); !st) return std::unexpected(st.error());
+      if (run.opt.stream.chunks) view->showChunks(ex.body.takeChunks());
     } else if (print) writeBody(run, chunk->data());
     if (run.progress && print) {
       auto now = std::chrono::steady_clock::now();
@@ -126,6 +128,7 @@ Result<uint64_t> consumeBody(Run& run, Exchange& ex, bool print) {
   }
   if (run.progress && print) showProgress(bytes, ex.body.contentLength(), start), std::fputs("\n", stderr);
   if (view) {
+    if (run.opt.stream.chunks) view->showChunks(ex.body.takeChunks());  // the last chunk, and any chunk of no data
     if (auto st = view->finish(); !st) return std::unexpected(st.error());
   }
   return bytes;
@@ -142,6 +145,7 @@ Result<Request> buildRequest(const Options& o, const std::string& url) {
     req->url.target += name;  // like curl -T FILE http://host/dir/
   }
   req->forceNewConnection = o.noReuse;
+  req->reportChunks = o.stream.chunks;
   req->tls = o.tls;
   applyStreamFlags(o.stream, *req);
   return req;
@@ -246,7 +250,12 @@ void oneRequest(Run& run, const std::string& url) {
     run.failures++;
     return report(run, url, nullptr, 0, {}, &req.error());
   }
-  auto ex = fetchWithFlags(o.stream, run.client, std::move(*req), o.json || o.silent);
+  std::shared_ptr<UploadProgress> sending;
+  if (run.progress && req->body.kind != RequestBody::Kind::kNone) req->uploadProgress = sending = std::make_shared<UploadProgress>();
+  auto ex = [&] {
+    UploadMeter meter(sending);  // "sent 12 MiB / 2 GiB" while the body goes out and the head is awaited
+    return fetchWithFlags(o.stream, run.client, std::move(*req), o.json || o.silent);
+  }();
   if (!ex) {
     run.failures++;
     return report(run, url, nullptr, 0, {}, &ex.error());
@@ -317,7 +326,7 @@ int runRequest(int argc, char** argv) {
     run.outFd = ::open(o.output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (run.outFd < 0) return std::fprintf(stderr, "sluice-cli request: cannot write '%s': %s\n", o.output.c_str(), std::strerror(errno)), 1;
   }
-  run.progress = !o.silent && !o.json && ::isatty(2) && o.concurrency == 1;
+  run.progress = !o.silent && !o.json && (::isatty(2) || o.stream.progress) && o.concurrency == 1;
   std::vector<std::string> jobs;
   for (const auto& u : o.urls)
     for (int k = 0; k < o.repeat; ++k) jobs.push_back(u);

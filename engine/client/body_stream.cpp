@@ -86,6 +86,11 @@ Result<uint64_t> BodyStream::discardAll(std::chrono::milliseconds timeout) {
   return takeAll(*core_, timeout, [](const BodyChunk&, uint64_t) -> Status { return {}; });
 }
 
+std::vector<ChunkBoundary> BodyStream::takeChunks() {
+  if (!core_) return {};
+  return core_->takeChunks();
+}
+
 void BodyStream::setCallbacks(DataCallback onData, EndCallback onEnd) {
   if (core_) core_->setCallbacks(std::move(onData), std::move(onEnd), false);
 }

@@ -49,6 +49,17 @@ class BodyChunk {
   std::string_view data_;
 };
 
+/**
+ * One chunk of a chunked response body, as framed on the wire: reported when the
+ * request asked for it (Request::reportChunks), without copying the body.
+ */
+struct ChunkBoundary {
+  uint64_t size = 0;        ///< the chunk-size; 0 for the last chunk
+  std::string extensions;   ///< ";name=value" pairs as sent; empty when none
+  uint64_t arrivedUs = 0;   ///< when the read carrying the chunk header arrived, µs since the request was sent
+  uint64_t bodyOffset = 0;  ///< body bytes before this chunk's data
+};
+
 class BodyStream {
  public:
   /** Returned by a data callback: kPause stops reading the socket until resume(). */
@@ -109,6 +120,13 @@ class BodyStream {
    * end, releases implicitly through the same operation. done gets the outcome.
    */
   void forward(DataCallback sink, EndCallback done);
+
+  /**
+   * The chunk headers received since the last call, oldest first (Request::reportChunks;
+   * empty otherwise). Thread-safe; callable from onData / onEnd too. Unread boundaries are
+   * bounded as the body is: the connection stops reading while the reader is behind.
+   */
+  std::vector<ChunkBoundary> takeChunks();
 
   // ---- facts ---------------------------------------------------------------------
   bool released() const;

@@ -89,6 +89,8 @@ class Connection final : public net::IoHandler, public std::enable_shared_from_t
   Status frameBody(http::Headers& h);
   void appendBytesBody();
   void flushWrites();
+  /** n bytes went out: the part past the head counts as upload progress. */
+  void noteWritten(uint64_t n);
   bool produceBody();
   void onWriteRefused(int err);
   Error writeError(int err) const;
@@ -170,6 +172,7 @@ class Connection final : public net::IoHandler, public std::enable_shared_from_t
   bool bodyCutShort_ = false;          ///< the server answered before the body was all sent
   std::optional<uint64_t> bodySize_;  ///< known request body size (bytes or file)
   std::string sentHead_;               ///< the request head as written, handed to the Response
+  uint64_t headLeft_ = 0;              ///< head bytes not yet written: the rest of each write is body
   bool waitingContinue_ = false;
   bool written_ = false;
   int writeErrno_ = 0;  ///< a send that failed with EPIPE/ECONNRESET while a response may still be readable
@@ -186,6 +189,7 @@ class Connection final : public net::IoHandler, public std::enable_shared_from_t
   net::EventLoop::TimerId connectTimer_ = 0, headTimer_ = 0, idleTimer_ = 0, drainTimer_ = 0, heldTimer_ = 0,
                           continueTimer_ = 0, tlsTimer_ = 0, deadlineTimer_ = 0, bodyIdleTimer_ = 0;
   net::Clock::time_point lastBodyAt_;
+  net::Clock::time_point readAt_;  ///< when the bytes being parsed arrived (kept for chunk reports)
 };
 
 /** Parser callbacks into the connection (Node's one-trampoline style). */
@@ -195,6 +199,7 @@ class Connection::Listener final : public http::ParserListener {
   Action onHeadComplete() override;
   Action onBody(std::string_view data) override;
   Action onMessageComplete() override;
+  void onChunkHeader(uint64_t size, std::string_view extensions) override;
 
  private:
   Connection& c_;

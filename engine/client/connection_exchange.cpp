@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -120,6 +121,12 @@ Status Connection::buildHead() {
     markNotReusable(CloseReason::kConnectionClose, NewConnReason::kConnectionClose, "the request said Connection: close");
   http::appendRequestHead(out_, r.method, r.url.target, h);
   sentHead_ = out_;
+  headLeft_ = out_.size();
+  if (auto& p = r.uploadProgress) {
+    p->sent.store(0, std::memory_order_relaxed);
+    p->total.store(bodyChunked_ ? 0 : bodySize_.value_or(0), std::memory_order_relaxed);
+    p->done.store(false, std::memory_order_relaxed);
+  }
   if (r.body.kind == RequestBody::Kind::kBytes && !waitingContinue_) appendBytesBody();
   return {};
 }
@@ -143,6 +150,7 @@ void Connection::flushWrites() {
       if (r.n > 0) {
         outOff_ += static_cast<size_t>(r.n);
         bytesOut_ += static_cast<uint64_t>(r.n);
+        noteWritten(static_cast<uint64_t>(r.n));
         continue;
       }
       if (r.wouldBlock()) return updateInterest();
@@ -169,6 +177,12 @@ void Connection::flushWrites() {
   }
   if (!waitingContinue_ && !written_ && req_) requestWritten();
   updateInterest();
+}
+
+void Connection::noteWritten(uint64_t n) {
+  uint64_t head = std::min(headLeft_, n);
+  headLeft_ -= head;
+  if (n > head && req_->request.uploadProgress) req_->request.uploadProgress->sent.fetch_add(n - head, std::memory_order_relaxed);
 }
 
 Error Connection::writeError(int err) const {
@@ -269,6 +283,7 @@ void Connection::armHeadTimer() {
 
 void Connection::requestWritten() {
   written_ = true;
+  if (auto& p = req_->request.uploadProgress) p->done.store(true, std::memory_order_release);
   req_->timings.writtenUs = req_->sinceStartUs(net::Clock::now());
   if (headDelivered_) return;
   setState(ConnState::kAwaitingHead);
@@ -296,7 +311,8 @@ void Connection::onReadable() {
     if (!headDelivered_) return failAttempt(std::move(e), reasonForErrno(r.err), false);
     return close(reasonForErrno(r.err), e.message);
   }
-  if (reqBytesIn_ == 0 && req_) req_->timings.firstByteUs = req_->sinceStartUs(net::Clock::now());
+  if (req_ && (reqBytesIn_ == 0 || req_->request.reportChunks)) readAt_ = net::Clock::now();
+  if (reqBytesIn_ == 0 && req_) req_->timings.firstByteUs = req_->sinceStartUs(readAt_);
   if (bodyIdleTimer_) lastBodyAt_ = loop_.refreshNow();
   bytesIn_ += static_cast<uint64_t>(r.n);
   reqBytesIn_ += static_cast<uint64_t>(r.n);
@@ -396,6 +412,11 @@ Action Connection::Listener::onBody(std::string_view data) {
     return Action::kPause;
   }
   return Action::kContinue;
+}
+
+void Connection::Listener::onChunkHeader(uint64_t size, std::string_view extensions) {
+  if (!c_.core_ || c_.released_ || c_.state_ == ConnState::kDraining || !c_.req_->request.reportChunks) return;
+  c_.core_->offerChunk(ChunkBoundary{size, std::string(extensions), c_.req_->sinceStartUs(c_.readAt_), c_.parser_->bodyBytes()});
 }
 
 Action Connection::Listener::onMessageComplete() {

@@ -49,11 +49,9 @@ Result<Request> Request::get(std::string_view url) {
   return r;
 }
 
-namespace {
 bool idempotentMethod(std::string_view m) {
   return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "TRACE" || m == "PUT" || m == "DELETE";
 }
-}  // namespace
 
 bool Request::replayable() const { return notReplayableReason().empty(); }
 

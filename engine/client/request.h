@@ -1,6 +1,8 @@
 #pragma once
 /** What the client sends: a method, an http:// URL, headers and a body source. */
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -51,6 +53,21 @@ struct RequestBody {
   bool replayable() const { return kind == Kind::kNone || kind == Kind::kBytes; }
 };
 
+/**
+ * How much of a request body went out: the connection adds what each socket write
+ * carried past the head (chunk framing included for a chunked body); readers on any
+ * thread sample it (a progress line, a progress bar), so no event is sent per write.
+ * A retried attempt starts again from 0.
+ */
+struct UploadProgress {
+  std::atomic<uint64_t> sent{0};   ///< body bytes written to the socket
+  std::atomic<uint64_t> total{0};  ///< the body's size; 0 when unknown (chunked) or none
+  std::atomic<bool> done{false};   ///< the whole request was written (or the server answered before it)
+};
+
+/** GET, HEAD, OPTIONS, TRACE, PUT and DELETE: the methods RFC 9110 §9.2.2 calls idempotent. */
+bool idempotentMethod(std::string_view method);
+
 /** One HTTP/1.1 request and its per-request controls. */
 struct Request {
   std::string method = "GET";
@@ -67,6 +84,8 @@ struct Request {
   std::chrono::milliseconds continueTimeout{1000};  ///< send the body anyway after this
   bool forceNewConnection = false;  ///< never take an idle connection (verdict: reuse disabled)
   bool noReturnToPool = false;      ///< close the connection after this exchange instead of pooling it
+  bool reportChunks = false;        ///< a chunked response's chunk headers go to BodyStream::takeChunks()
+  std::shared_ptr<UploadProgress> uploadProgress;  ///< when set, updated as the body is written
   /** 0: the client's default. Time allowed from request written to response head. */
   std::chrono::milliseconds headTimeout{0};
   /** 0: the client's default (ClientConfig::totalTimeout). The whole exchange, body included, from send(). */

@@ -38,6 +38,16 @@ bool StreamCore::offer(std::shared_ptr<const void> owner, std::string_view data,
   return room;
 }
 
+void StreamCore::offerChunk(ChunkBoundary chunk) {
+  std::lock_guard lock(mutex_);
+  if (!released_.load(std::memory_order_relaxed)) chunks_.push_back(std::move(chunk));
+}
+
+std::vector<ChunkBoundary> StreamCore::takeChunks() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(chunks_, {});
+}
+
 void StreamCore::finish(Status status, uint64_t completeUs) {
   {
     std::lock_guard lock(mutex_);
@@ -157,6 +167,7 @@ bool StreamCore::release(const char* via, bool close) {
     std::lock_guard lock(mutex_);
     releasedVia_ = via;
     queue_.clear();  // nobody reads after release: free the buffered bytes now
+    chunks_.clear();
     buffered_ = 0;
   }
   cv_.notify_all();

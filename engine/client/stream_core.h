@@ -31,6 +31,8 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
    * and the connection must stop reading until resume.
    */
   bool offer(std::shared_ptr<const void> owner, std::string_view data, size_t charge);
+  /** A chunk header arrived (Request::reportChunks): kept until the reader takes it. */
+  void offerChunk(ChunkBoundary chunk);
   /** The body ended (ok) or failed. Only the first call counts. */
   void finish(Status status, uint64_t completeUs);
   /** The connection no longer serves this stream. */
@@ -40,6 +42,7 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
 
   // ---- reader side ---------------------------------------------------------------
   Result<BodyChunk> take(std::chrono::milliseconds timeout);
+  std::vector<ChunkBoundary> takeChunks();
   void setCallbacks(BodyStream::DataCallback onData, BodyStream::EndCallback onEnd, bool forwarding);
   void resume();
   /**
@@ -74,6 +77,7 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
     size_t charge;
   };
   std::deque<Item> queue_;
+  std::vector<ChunkBoundary> chunks_;  ///< reported chunk headers not yet taken
   size_t buffered_ = 0;
   bool ended_ = false;
   std::optional<Error> error_;

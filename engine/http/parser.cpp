@@ -44,6 +44,8 @@ struct Parser::Impl {
     s.headComplete_ = false;
     s.bodyBytes_ = 0;
     s.chunkExtBytes_ = 0;
+    s.chunkExt_.clear();
+    s.chunkExtPart_ = 0;
     return 0;
   }
   static int onUrl(llhttp_t* p, const char* at, size_t n) {
@@ -115,11 +117,20 @@ struct Parser::Impl {
     }
     return 0;
   }
-  static int onChunkExtension(llhttp_t* p, const char*, size_t n) {
-    Parser& s = self(p);
+  static int onChunkExtension(Parser& s, const char* at, size_t n, uint8_t part) {
     s.chunkExtBytes_ += n;
     if (s.chunkExtBytes_ > s.limits_.maxChunkExtension)
       return s.failCallback(413, "chunk extensions too large: over " + std::to_string(s.limits_.maxChunkExtension) + " bytes");
+    // llhttp hands names and values as spans (possibly split across reads): rebuild ";name=value".
+    if (s.chunkExtPart_ != part) s.chunkExt_ += part == 1 ? ';' : '=';
+    s.chunkExtPart_ = part;
+    s.chunkExt_.append(at, n);
+    return 0;
+  }
+  static int onChunkExtensionName(llhttp_t* p, const char* at, size_t n) { return onChunkExtension(self(p), at, n, 1); }
+  static int onChunkExtensionValue(llhttp_t* p, const char* at, size_t n) { return onChunkExtension(self(p), at, n, 2); }
+  static int onChunkExtensionPartDone(llhttp_t* p) {
+    self(p).chunkExtPart_ = 0;
     return 0;
   }
   static int onChunkHeader(llhttp_t* p) {
@@ -127,6 +138,10 @@ struct Parser::Impl {
     // 64-bit size, and no real body is that large.
     if (p->content_length > static_cast<uint64_t>(INT64_MAX))
       return self(p).failCallback(400, "chunk size too large: over 2^63-1 bytes");
+    Parser& s = self(p);
+    s.listener_.onChunkHeader(p->content_length, s.chunkExt_);
+    s.chunkExt_.clear();
+    s.chunkExtPart_ = 0;
     return 0;
   }
   static int onChunkComplete(llhttp_t* p) {
@@ -163,8 +178,10 @@ Parser::Parser(Kind kind, ParserListener& listener, ParseLimits limits)
   st.on_header_value_complete = &Impl::onHeaderValueComplete;
   st.on_headers_complete = &Impl::onHeadersComplete;
   st.on_body = &Impl::onBody;
-  st.on_chunk_extension_name = &Impl::onChunkExtension;
-  st.on_chunk_extension_value = &Impl::onChunkExtension;
+  st.on_chunk_extension_name = &Impl::onChunkExtensionName;
+  st.on_chunk_extension_value = &Impl::onChunkExtensionValue;
+  st.on_chunk_extension_name_complete = &Impl::onChunkExtensionPartDone;
+  st.on_chunk_extension_value_complete = &Impl::onChunkExtensionPartDone;
   st.on_chunk_header = &Impl::onChunkHeader;
   st.on_chunk_complete = &Impl::onChunkComplete;
   st.on_message_complete = &Impl::onMessageComplete;

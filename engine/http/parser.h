@@ -42,6 +42,14 @@ class ParserListener {
   virtual Action onBody(std::string_view data) = 0;
   /** The message is complete. */
   virtual Action onMessageComplete() = 0;
+  /**
+   * A chunk header of a chunked body (the last chunk has size 0), before its data.
+   * extensions is the chunk's extension list as ";name=value" pairs (values as sent,
+   * quotes kept), bounded by ParseLimits::maxChunkExtension. Cannot pause.
+   */
+  virtual void onChunkHeader(uint64_t size, std::string_view extensions) {
+    (void)size, (void)extensions;
+  }
 
  protected:
   ~ParserListener() = default;
@@ -116,6 +124,8 @@ class Parser {
   bool listenerPaused_ = false;
   bool messageEnded_ = false;
   size_t chunkExtBytes_ = 0;
+  std::string chunkExt_;         ///< the current chunk's extensions, ";name=value"
+  uint8_t chunkExtPart_ = 0;     ///< 0: between extensions, 1: in a name, 2: in a value
   uint64_t bodyBytes_ = 0;
   uint64_t messages_ = 0;
   ParseError error_;

@@ -141,3 +141,15 @@ cg_instructions() {
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
   awk '/^summary:|^totals:/ {print $2; exit}' "$out"
 }
+
+# run_offscreen_test BIN SLOT [VAR=VALUE...]: one Qt Test slot, offscreen, with a scratch HOME
+# (no settings or history of the user's); prints its output; fails with it.
+run_offscreen_test() {
+  local bin=$1 slot=$2; shift 2
+  [ -x "$bin" ] || { echo "bench: $bin is missing (build with the UI)" >&2; return 1; }
+  local tmp out status=0; tmp=$(mktemp -d)
+  out=$(env QT_QPA_PLATFORM=offscreen HOME="$tmp" XDG_CONFIG_HOME="$tmp" XDG_DATA_HOME="$tmp" "$@" "$bin" "$slot" 2>&1) || status=$?
+  rm -rf "$tmp"
+  printf '%s\n' "$out"
+  return $status
+}

@@ -1,10 +1,12 @@
 // sluice-cli request with --events, --lines and --compressed against a real server.
 #include <QtTest>
 
+#include <fstream>
 #include <regex>
 
 #include "support/process.h"
 #include "support/serve_fixture.h"
+#include "support/test_env.h"
 
 using namespace sluice::test;
 using namespace std::chrono_literals;
@@ -87,6 +89,41 @@ class TestCliStreams : public QObject {
     QCOMPARE(run.exit.code, 1);
     QVERIFY2(run.err.find("over the 1.0 MiB limit, stopped") != std::string::npos, run.err.c_str());
     QVERIFY(run.out.size() <= (1u << 20) + 65536);  // stopped near the limit, not at the end
+  }
+
+  void chunksOneLineEach() {
+    auto run = request({"--chunks", server_.url("/bytes/10000?chunked=1&chunk=4096")});
+    QVERIFY2(run.ok(), run.err.c_str());
+    auto ls = lines(run.out);
+    QCOMPARE(ls.size(), size_t(4));
+    const char* sizes[] = {"4096 bytes", "4096 bytes", "1808 bytes", "0 bytes \\(last\\)"};
+    for (size_t i = 0; i < ls.size(); ++i)
+      QVERIFY2(std::regex_match(ls[i], std::regex(std::string(R"(\+\d+ms chunk )") + sizes[i])), ls[i].c_str());
+    auto plain = request({"--chunks", server_.url("/bytes/100")});
+    QVERIFY(plain.ok());
+    QVERIFY(plain.out.empty());
+    QVERIFY2(plain.err.find("the response is not chunked (it has a Content-Length)") != std::string::npos, plain.err.c_str());
+  }
+
+  // Upload progress comes from the engine's counter: "sent X / TOTAL (P%)  RATE/s" on stderr
+  // (--progress when stderr is not a terminal), never with -s.
+  void uploadProgressOnStderr() {
+    TempDir dir("cli-upload-progress");
+    QVERIFY(dir.ok());
+    const std::string file = dir.path() + "/body.bin";
+    {
+      std::ofstream out(file, std::ios::binary);
+      out << std::string(4u << 20, 'u');
+    }
+    auto run = runProcess({cliPath(), "request", "--progress", "-T", file, server_.url("/sink")}, 30s);
+    QVERIFY2(run.ok(), run.err.c_str());
+    QVERIFY2(std::regex_search(run.err, std::regex(R"(sent 4\.0 MiB / 4\.0 MiB \(100%\)  [0-9.]+ [KMGT]?i?B/s)")), run.err.c_str());
+    auto quiet = runProcess({cliPath(), "request", "-s", "--progress", "-T", file, server_.url("/sink")}, 30s);
+    QVERIFY2(quiet.ok(), quiet.err.c_str());
+    QVERIFY2(quiet.err.find("sent ") == std::string::npos, quiet.err.c_str());
+    auto plain = runProcess({cliPath(), "request", "-T", file, server_.url("/sink")}, 30s);  // stderr is a pipe here
+    QVERIFY(plain.ok());
+    QVERIFY2(plain.err.find("sent ") == std::string::npos, plain.err.c_str());
   }
 
   void badLimitValueRefused() {

@@ -1,5 +1,7 @@
 #include "client_raw_server.h"
 
+#include <algorithm>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -87,6 +89,31 @@ std::string ClientRawServer::readRequest(int fd, int timeoutMs) {
     if (n <= 0) return {};
     buf.append(tmp, static_cast<size_t>(n));
   }
+}
+
+uint64_t ClientRawServer::readBody(int fd, uint64_t n, int timeoutMs) {
+  uint64_t got = 0;
+  char buf[65536];
+  while (got < n) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, timeoutMs) <= 0) break;
+    ssize_t r = ::recv(fd, buf, std::min<uint64_t>(sizeof buf, n - got), 0);
+    if (r <= 0) break;
+    got += static_cast<uint64_t>(r);
+  }
+  return got;
+}
+
+ClientRawServer::Handler ClientRawServer::holdingOff(uint64_t first, uint64_t total, std::shared_future<void> go, std::string body) {
+  return [=](int fd, int) {
+    std::string head;
+    char c;
+    while (!head.ends_with("\r\n\r\n") && ::recv(fd, &c, 1, 0) == 1) head += c;  // byte by byte: not a body byte more
+    readBody(fd, first);
+    if (go.wait_for(std::chrono::seconds(10)) != std::future_status::ready) return;
+    readBody(fd, total - first);
+    writeAll(fd, okResponse(body));
+  };
 }
 
 bool ClientRawServer::writeAll(int fd, std::string_view data) {

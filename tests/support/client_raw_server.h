@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -27,6 +28,14 @@ class ClientRawServer {
   /** Reads one request head (and a Content-Length body); empty on EOF, error or timeout. */
   static std::string readRequest(int fd, int timeoutMs = 5000);
   static bool writeAll(int fd, std::string_view data);
+  /** Reads up to n body bytes (each wait bounded by timeoutMs); returns how many came. */
+  static uint64_t readBody(int fd, uint64_t n, int timeoutMs = 10000);
+  /**
+   * A slow reader of an upload: reads the request head (nothing past it) and the first
+   * `first` body bytes, waits for go (10 s at most), reads the rest of a `total`-byte
+   * body and answers 200 with body.
+   */
+  static Handler holdingOff(uint64_t first, uint64_t total, std::shared_future<void> go, std::string body);
   /** "HTTP/1.1 200 OK" + Content-Length + body. */
   static std::string okResponse(std::string_view body, std::string_view extraHeaders = {});
 

@@ -67,6 +67,10 @@ class Recorder final : public ParserListener {
     return pauseOnEnd ? Action::kPause : Action::kContinue;
   }
 
+  void onChunkHeader(uint64_t size, std::string_view extensions) override {
+    chunkLog += std::to_string(size) + std::string(extensions) + "|";
+  }
+
   /** Feeds data as the engine does: after a pause, the unconsumed rest is fed again. */
   Parser::State feed(std::string_view data) {
     for (int guard = 0; guard < 100000; ++guard) {
@@ -103,6 +107,7 @@ class Recorder final : public ParserListener {
 
   Parser parser;
   std::vector<Message> messages;
+  std::string chunkLog;  ///< "size;ext=v|" per chunk header
   int heads = 0;
   int pauses = 0;
   bool pauseOnHead = false, pauseOnBody = false, pauseOnEnd = false;
@@ -119,6 +124,7 @@ struct Outcome {
   std::vector<Message> messages;
   int errorStatus = 0;  // 0: no error
   uint64_t count = 0;
+  std::string chunkLog;
 };
 
 /** Feeds input in pieces cut at the given offsets (ascending). */
@@ -140,6 +146,7 @@ inline Outcome parseSplit(std::string_view input, const std::vector<size_t>& cut
   }
   o.messages = r.messages;
   o.count = r.parser.messages();
+  o.chunkLog = r.chunkLog;
   if (r.overrun) o.errorStatus = -1;
   return o;
 }

@@ -4,11 +4,14 @@
  * main windows whose embedded server listens on 127.0.0.1:0 with their history in that
  * folder, and lookup of named child widgets. Header-only: only tests/ui link Qt Widgets.
  */
+#include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QString>
 #include <QTest>
+#include <QTimer>
+#include <algorithm>
 #include <QWidget>
 
 #include <memory>
@@ -46,6 +49,34 @@ inline QString sendAndWait(QWidget* window, const QString& url, int timeoutMs = 
   auto* error = child<QLabel>(window, "responseError");
   return summary->text() + (error->isVisibleTo(window) ? QStringLiteral(" ") + error->text() : QString());
 }
+/**
+ * How long the GUI thread stalled: the longest gap between the ticks of a 10 ms timer
+ * on it, from start() to stop() (what tests/bench/gui_*bench.sh report).
+ */
+class GuiStallMeter {
+ public:
+  GuiStallMeter() {
+    ticker_.setInterval(10);
+    QObject::connect(&ticker_, &QTimer::timeout, [this] {
+      qint64 now = clock_.elapsed();
+      maxGap_ = std::max(maxGap_, now - last_);
+      last_ = now;
+    });
+  }
+  void start() {
+    last_ = maxGap_ = 0;
+    clock_.start();
+    ticker_.start();
+  }
+  void stop() { ticker_.stop(); }
+  qint64 maxGapMs() const { return maxGap_; }
+  qint64 elapsedMs() const { return clock_.elapsed(); }
+
+ private:
+  QTimer ticker_;
+  QElapsedTimer clock_;
+  qint64 last_ = 0, maxGap_ = 0;
+};
 
 class UiWindowFixture {
  public:

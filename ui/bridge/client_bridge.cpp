@@ -207,12 +207,21 @@ void ClientBridge::destroyClient() {
 
 std::shared_ptr<Transfer> ClientBridge::send(const RequestSpec& spec, const SendOptions& options) {
   auto t = std::make_shared<Transfer>(nextLocalId_++, spec, options.previewCap, options.saveTo);
+  if (options.keepBody) t->keepBody(*options.keepBody);
+  t->setStreamRows(options.streamRows);
   auto request = toEngineRequest(spec);
   if (!request) {
     t->failEarly(request.error());
     return t;
   }
   active_[t->localId()] = t;
+  if (request->body.kind != client::RequestBody::Kind::kNone) {
+    request->uploadProgress = std::make_shared<client::UploadProgress>();  // sampled by the view, no event per write
+    t->setUploadProgress(request->uploadProgress);
+  }
+  // The stream view's Chunks mode: chunk header facts only, the body is not copied. Before
+  // setRedirects, so every hop keeps both.
+  request->reportChunks = true;
   t->setNotify([q = changes_](quint64 id) { q->push(id); });
   if (spec.followRedirects) {
     std::weak_ptr<Transfer> w = t;

@@ -4,11 +4,13 @@
 #include <QObject>
 #include <QString>
 #include <map>
+#include <optional>
 #include <memory>
 #include <vector>
 
 #include "engine/client/pool_types.h"
 #include "engine/observe/event_buffer.h"
+#include "ui/bridge/body_spill.h"
 #include "ui/requests/request_spec.h"
 
 namespace sluice::client {
@@ -25,6 +27,9 @@ class Transfer;
 struct SendOptions {
   size_t previewCap = 256 * 1024;  ///< body bytes kept for the preview
   QString saveTo;                  ///< stream the body into this file
+  /** Keep the body on disk while it streams ("Save body as…" without sending again); unset: not kept. */
+  std::optional<BodySpill::Options> keepBody;
+  size_t streamRows = 10000;       ///< stream view rows kept per kind (the newest N)
 };
 
 /**

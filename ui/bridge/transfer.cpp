@@ -43,6 +43,16 @@ void Transfer::openSaveFile() {
   if (!file_) fileError_ = QStringLiteral("cannot write %1: %2").arg(saveTo_, QString::fromLocal8Bit(std::strerror(errno)));
 }
 
+// With mutex_ held, once the head of the final response arrived.
+void Transfer::startSpills() {
+  if (!spillOptions_) return;
+  wireSpill_ = BodySpill::create(*spillOptions_, QStringLiteral("wire"));
+  if (view_.decoding) {
+    decodedSpill_ = BodySpill::create(*spillOptions_, QStringLiteral("decoded"));
+    if (!decoder_) decodedSpill_->abandon(view_.decodeError);
+  }
+}
+
 void Transfer::onHead(Result<client::Exchange> result) {
   {
     std::lock_guard lock(mutex_);
@@ -78,6 +88,8 @@ void Transfer::onHead(Result<client::Exchange> result) {
       } else {
         view_.phase = TransferView::Phase::kStreaming;
         openSaveFile();
+        startSpills();
+        feed_ = std::make_shared<StreamFeed>(r.headers.get("Content-Type"), streamRows_);
         std::weak_ptr<Transfer> w = weak_from_this();
         body_.setCallbacks(
             [w](std::string_view d) {
@@ -148,25 +160,59 @@ std::string_view Transfer::previewBytes(std::string_view wire) {
   return decoded_;
 }
 
+// Loop thread. Disk writes (save file, spills) happen outside mutex_, so the GUI's view() never waits on the disk.
 client::BodyStream::Action Transfer::onData(std::string_view d) {
-  bytes_.fetch_add(d.size(), std::memory_order_relaxed);
   if (file_ && std::fwrite(d.data(), 1, d.size(), file_) != d.size()) {
     std::lock_guard lock(mutex_);
     fileError_ = QStringLiteral("writing %1 failed: %2").arg(saveTo_, QString::fromLocal8Bit(std::strerror(errno)));
     std::fclose(file_);
     file_ = nullptr;
   }
-  std::lock_guard lock(mutex_);
-  d = previewBytes(d);
-  if (view_.previewCapped) return client::BodyStream::Action::kContinue;
-  size_t room = previewCap_ - std::min<size_t>(previewCap_, static_cast<size_t>(view_.preview.size()));
-  size_t n = std::min(room, d.size());
-  if (n) view_.preview.append(d.data(), static_cast<qsizetype>(n));
-  if (n < d.size()) view_.previewCapped = true;
+  if (wireSpill_) wireSpill_->append(d);
+  std::string_view shown;
+  bool decodeFailed = false;
+  bool readable = true;  // compressed bytes not decoded are never parsed into rows
+  {
+    std::lock_guard lock(mutex_);
+    readable = view_.contentEncoding.isEmpty() || (view_.decoding && decoder_);
+    bytes_.fetch_add(d.size(), std::memory_order_relaxed);  // counted with the view, so a snapshot never shows more bytes than spilled
+    bool hadDecoder = decoder_ != nullptr;
+    shown = previewBytes(d);
+    decodeFailed = hadDecoder && !decoder_;
+    if (!view_.previewCapped) {
+      size_t room = previewCap_ - std::min<size_t>(previewCap_, static_cast<size_t>(view_.preview.size()));
+      size_t n = std::min(room, shown.size());
+      if (n) view_.preview.append(shown.data(), static_cast<qsizetype>(n));
+      if (n < shown.size()) view_.previewCapped = true;
+    }
+  }
+  // decoded_ (behind shown) is touched on the loop thread only: safe to read after unlocking.
+  feedRows(shown, readable);
+  if (decodedSpill_) {
+    if (decodeFailed) decodedSpill_->abandon(QStringLiteral("decoding failed, so the decoded body was not kept"));
+    else decodedSpill_->append(shown);
+  }
   return client::BodyStream::Action::kContinue;
 }
 
+quint64 Transfer::sinceStartUs() const { return static_cast<quint64>((nowNs() - startNs_) / 1000); }
+
+void Transfer::feedRows(std::string_view shown, bool readable) {
+  if (!feed_) return;
+  if (readable && !shown.empty()) feed_->feed(shown, sinceStartUs());
+  std::vector<client::ChunkBoundary> chunks;
+  {
+    std::lock_guard lock(mutex_);
+    if (body_.valid()) chunks = body_.takeChunks();
+  }
+  if (!chunks.empty()) feed_->addChunks(chunks);
+}
+
 void Transfer::onEnd(const Status& status) {
+  if (feed_) {
+    feedRows({}, false);  // the last chunk
+    feed_->finish(sinceStartUs());
+  }
   {
     std::lock_guard lock(mutex_);
     view_.timings = body_.timings();
@@ -177,7 +223,10 @@ void Transfer::onEnd(const Status& status) {
     }
     if (!status) view_.error = fromStd(status.error().message);
     if (status && decoder_) {
-      if (auto st = decoder_->finish(); !st) view_.decodeError = fromStd(st.error().message);
+      if (auto st = decoder_->finish(); !st) {
+        view_.decodeError = fromStd(st.error().message);
+        if (decodedSpill_) decodedSpill_->abandon(QStringLiteral("decoding failed at the end: %1").arg(view_.decodeError));
+      }
     }
     if (!saveTo_.isEmpty())
       view_.note = fileError_.isEmpty() ? QStringLiteral("body saved to %1%2").arg(saveTo_, status ? QString() : QStringLiteral(" (incomplete)"))
@@ -217,6 +266,11 @@ TransferView Transfer::view() const {
   v.bytes = bytes_.load(std::memory_order_relaxed);
   v.elapsedMs = ((endNs_ ? endNs_ : nowNs()) - startNs_) / 1'000'000;
   v.holdingStream = body_.valid() && !body_.released();
+  if (upload_) {
+    v.uploadSent = upload_->sent.load(std::memory_order_relaxed);
+    v.uploadTotal = upload_->total.load(std::memory_order_relaxed);
+    v.uploading = !upload_->done.load(std::memory_order_acquire) && !v.final();
+  }
   return v;
 }
 

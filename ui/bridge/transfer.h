@@ -19,6 +19,8 @@
 #include "engine/client/client.h"
 #include "engine/client/redirect.h"
 #include "engine/http/content_coding.h"
+#include "ui/bridge/body_spill.h"
+#include "ui/bridge/stream_feed.h"
 #include "ui/requests/request_spec.h"
 
 namespace sluice::ui {
@@ -62,6 +64,9 @@ struct TransferView {
   bool holdingStream = false;
   /** The TLS session and peer chain of the connection that answered; null for plain HTTP or before the head. */
   std::shared_ptr<const tls::ConnectionInfo> tls;
+  quint64 uploadSent = 0;    ///< request body bytes written so far (the engine's UploadProgress)
+  quint64 uploadTotal = 0;   ///< the request body's size; 0 when unknown (chunked) or no body
+  bool uploading = false;    ///< the request has a body still going out
 
   bool final() const { return phase == Phase::kDone || phase == Phase::kFailed || phase == Phase::kCancelled; }
 };
@@ -74,6 +79,28 @@ class Transfer : public std::enable_shared_from_this<Transfer> {
   Transfer& operator=(const Transfer&) = delete;
 
   quint64 localId() const { return localId_; }
+  /**
+   * Keep the body on disk while it streams (BodySpill): the wire bytes, and the decoded
+   * bytes when decoding. Set before the request is sent (the bridge does it).
+   */
+  void keepBody(BodySpill::Options options) { spillOptions_ = std::move(options); }
+  /**
+   * The kept body: decoded bytes (when decoding) or the wire bytes. Null when the body
+   * was never kept (not asked for, released at the head, or no response yet).
+   */
+  /** The engine's counter for the request body (set by the bridge when the request has one). */
+  void setUploadProgress(std::shared_ptr<client::UploadProgress> p) { upload_ = std::move(p); }
+  /** Rows kept pending for the stream view, per kind (the newest N); set before sending. */
+  void setStreamRows(size_t maxPending) { streamRows_ = maxPending; }
+  /** The stream view's rows (events, lines, chunks); null before the head. */
+  std::shared_ptr<StreamFeed> streamFeed() const {
+    std::lock_guard lock(mutex_);
+    return feed_;
+  }
+  std::shared_ptr<const BodySpill> keptBody(bool decoded) const {
+    std::lock_guard lock(mutex_);
+    return decoded ? decodedSpill_ : wireSpill_;
+  }
   const RequestSpec& spec() const { return spec_; }
   /** Called (from the loop thread) when the head, the end or an error arrived. */
   void setNotify(std::function<void(quint64)> fn) { notify_ = std::move(fn); }
@@ -114,6 +141,10 @@ class Transfer : public std::enable_shared_from_this<Transfer> {
   void applyEndPolicy(bool ok);
   void finishLocked(TransferView::Phase phase);
   void openSaveFile();
+  void startSpills();
+  /** Loop thread: the stream view's parsers get the bytes as shown, the chunk headers as framed. */
+  void feedRows(std::string_view shown, bool readable);
+  quint64 sinceStartUs() const;
   void startDecoding(const client::Response& r);
   /** With mutex_ held: true when r was a redirect and the next hop went out (or the chain failed). */
   bool followRedirect(client::Exchange& ex);
@@ -143,6 +174,12 @@ class Transfer : public std::enable_shared_from_this<Transfer> {
   Resend resend_;
   std::string decoded_;
   QString fileError_;
+  std::optional<BodySpill::Options> spillOptions_;
+  std::shared_ptr<BodySpill> wireSpill_;     ///< appended on the loop thread, outside mutex_
+  std::shared_ptr<BodySpill> decodedSpill_;
+  size_t streamRows_ = 10000;
+  std::shared_ptr<client::UploadProgress> upload_;  ///< set before sending, read by view()
+  std::shared_ptr<StreamFeed> feed_;  ///< fed on the loop thread
 };
 
 }  // namespace sluice::ui

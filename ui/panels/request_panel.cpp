@@ -29,6 +29,7 @@
 #include "ui/panels/response_view.h"
 #include "ui/widgets/headers_editor.h"
 #include "ui/widgets/tls_options_editor.h"
+#include "ui/widgets/stream_view.h"
 
 namespace sluice::ui {
 
@@ -54,6 +55,8 @@ RequestPanel::RequestPanel(ClientBridge* bridge, HistoryModel* history, QWidget*
   split->setSizes({160, 400});
   split->setChildrenCollapsible(false);
   lay->addWidget(split, 1);
+  saver_ = new BodySaver(this);
+  connect(saver_, &BodySaver::message, this, &RequestPanel::showComposerMessage);
   connect(response_, &ResponseView::saveBodyRequested, this, [this] { saveBodyAs(); });
   connect(response_, &ResponseView::finished, this, [this] { cancel_->setEnabled(false); });
   for (auto key : {Qt::Key_Return, Qt::Key_Enter}) {
@@ -371,6 +374,8 @@ void RequestPanel::start(const RequestSpec& s, const QString& saveTo, const Requ
   if (current_ && !current_->final() && current_->spec().release != ReleasePolicy::kLeak) current_->cancel();
   SendOptions opts;
   opts.saveTo = saveTo;
+  opts.keepBody = BodySaver::spillOptionsFromSettings();
+  opts.streamRows = static_cast<size_t>(StreamView::maxRowsSetting());
   current_ = bridge_->send(s, opts);
   history_->add(recordAs ? *recordAs : s, current_->localId());
   if (current_->final()) history_->update(current_->localId(), current_->view());
@@ -414,11 +419,13 @@ void RequestPanel::showImportDialog() {
   if (ok && !text.trimmed().isEmpty()) importCurl(text);
 }
 
-void RequestPanel::saveBodyAs(const QString& path) {
+void RequestPanel::saveBodyAs(const QString& path, BodySaver::Variant variant) {
   QString target = path;
   if (target.isEmpty()) target = QFileDialog::getSaveFileName(this, tr("Save body as"));
   if (target.isEmpty()) return;
   RequestSpec s = current_ ? current_->spec() : spec();  // a transfer's spec is already resolved
+  if (saver_->save(current_.get(), s, target, variant) != BodySaver::Outcome::kResend) return;
+  if (s.release == ReleasePolicy::kNow) s.release = ReleasePolicy::kAtEnd;  // a save reads the body to its end
   if (!current_ && sendFilter_) {
     if (QString err = sendFilter_(s); !err.isEmpty()) return showComposerMessage(err, true);
   }

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 
+#include "ui/panels/body_saver.h"
 #include "ui/requests/request_spec.h"
 
 class QButtonGroup;
@@ -60,8 +61,13 @@ class RequestPanel : public QWidget {
   void cancel();
   void copyAsCurl();
   void showImportDialog();
-  /** Asks for a file (when path is empty) and sends the request again, streaming the body into it. */
-  void saveBodyAs(const QString& path = {});
+  /**
+   * Asks for a file (when path is empty) and saves the body already received into it
+   * (BodySaver: never sent again; when it was not kept, asks before resending an
+   * idempotent request and refuses any other).
+   */
+  void saveBodyAs(const QString& path = {}, BodySaver::Variant variant = BodySaver::Variant::kAsk);
+  BodySaver* bodySaver() const { return saver_; }
 
  signals:
   void transferStarted(std::shared_ptr<sluice::ui::Transfer> t);
@@ -81,6 +87,7 @@ class RequestPanel : public QWidget {
   HistoryModel* history_;
   std::shared_ptr<Transfer> current_;
   SendFilter sendFilter_;
+  BodySaver* saver_;
 
   QComboBox* method_;
   QLineEdit* url_;

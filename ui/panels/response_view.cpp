@@ -9,6 +9,7 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QStackedWidget>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTimer>
@@ -16,6 +17,7 @@
 
 #include "ui/widgets/format.h"
 #include "ui/widgets/connection_details.h"
+#include "ui/widgets/stream_view.h"
 #include "ui/widgets/timing_bar.h"
 
 namespace sluice::ui {
@@ -109,10 +111,8 @@ QWidget* ResponseView::buildStatusArea() {
   return w;
 }
 
-QWidget* ResponseView::buildTabs() {
-  tabs_ = new QTabWidget(this);
-  tabs_->setObjectName(QStringLiteral("responseTabs"));
-  auto* bodyPage = new QWidget(tabs_);
+QWidget* ResponseView::buildBodyPage(QWidget* parent) {
+  auto* bodyPage = new QWidget(parent);
   auto* bl = new QVBoxLayout(bodyPage);
   bl->setContentsMargins(2, 2, 2, 2);
   auto* bar = new QHBoxLayout;
@@ -122,10 +122,13 @@ QWidget* ResponseView::buildTabs() {
   previewMode_->addItem(tr("JSON (pretty)"), QStringLiteral("json"));
   previewMode_->addItem(tr("Text"), QStringLiteral("text"));
   previewMode_->addItem(tr("Hex"), QStringLiteral("hex"));
+  previewMode_->addItem(tr("Events"), QStringLiteral("events"));
+  previewMode_->addItem(tr("Lines"), QStringLiteral("lines"));
+  previewMode_->addItem(tr("Chunks"), QStringLiteral("chunks"));
   previewNote_ = makeLabel("previewNote", bodyPage);
   saveBody_ = new QPushButton(tr("Save body as…"), bodyPage);
   saveBody_->setObjectName(QStringLiteral("saveBodyButton"));
-  saveBody_->setToolTip(tr("Sends the request again and streams the whole body into a file (never through memory)."));
+  saveBody_->setToolTip(tr("Writes the body already received (kept on disk while it streamed), wire or decoded, without sending the request again."));
   bar->addWidget(previewMode_);
   bar->addWidget(previewNote_, 1);
   bar->addWidget(saveBody_);
@@ -135,8 +138,26 @@ QWidget* ResponseView::buildTabs() {
   body_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
   body_->setLineWrapMode(QPlainTextEdit::NoWrap);
   body_->setPlaceholderText(tr("The body preview appears here as it streams in."));
+  stream_ = new StreamView(bodyPage);
+  stream_->setObjectName(QStringLiteral("streamView"));
+  bodyStack_ = new QStackedWidget(bodyPage);
+  bodyStack_->addWidget(body_);
+  bodyStack_->addWidget(stream_);
   bl->addLayout(bar);
-  bl->addWidget(body_, 1);
+  bl->addWidget(bodyStack_, 1);
+  connect(previewMode_, &QComboBox::currentIndexChanged, this, [this] {
+    if (!transfer_) return;
+    TransferView v = transfer_->view();
+    applyBodyMode(v);
+    showPreview(v, true);
+  });
+  connect(saveBody_, &QPushButton::clicked, this, &ResponseView::saveBodyRequested);
+  return bodyPage;
+}
+
+QWidget* ResponseView::buildTabs() {
+  tabs_ = new QTabWidget(this);
+  tabs_->setObjectName(QStringLiteral("responseTabs"));
   headers_ = new QTableWidget(0, 2, tabs_);
   headers_->setObjectName(QStringLiteral("responseHeaders"));
   headers_->setHorizontalHeaderLabels({tr("Header"), tr("Value")});
@@ -145,18 +166,29 @@ QWidget* ResponseView::buildTabs() {
   headers_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   timingText_ = makeLabel("timingText", tabs_);
   timingText_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
-  tabs_->addTab(bodyPage, tr("Body"));
+  tabs_->addTab(buildBodyPage(tabs_), tr("Body"));
   tabs_->addTab(headers_, tr("Headers"));
   tabs_->addTab(timingText_, tr("Timing"));
   connection_ = new ConnectionDetails(tabs_);
   connection_->setObjectName(QStringLiteral("connectionDetails"));
   tabs_->addTab(connection_, tr("Connection"));
   tabs_->setMinimumHeight(110);
-  connect(previewMode_, &QComboBox::currentIndexChanged, this, [this] {
-    if (transfer_) showPreview(transfer_->view(), true);
-  });
-  connect(saveBody_, &QPushButton::clicked, this, &ResponseView::saveBodyRequested);
   return tabs_;
+}
+
+void ResponseView::applyBodyMode(const TransferView& v) {
+  QString mode = previewMode_->currentData().toString();
+  std::optional<StreamKind> kind;
+  if (mode == QLatin1String("events")) kind = StreamKind::kEvents;
+  else if (mode == QLatin1String("lines")) kind = StreamKind::kLines;
+  else if (mode == QLatin1String("chunks")) kind = StreamKind::kChunks;
+  else if (mode == QLatin1String("auto")) kind = StreamFeed::autoKind(v.contentType.toStdString(), false);
+  if (kind) {
+    if (stream_->kind() != *kind || bodyStack_->currentWidget() != stream_) stream_->setKind(*kind);
+    bodyStack_->setCurrentWidget(stream_);
+  } else {
+    bodyStack_->setCurrentWidget(body_);
+  }
 }
 
 void ResponseView::track(std::shared_ptr<Transfer> t) {
@@ -165,7 +197,11 @@ void ResponseView::track(std::shared_ptr<Transfer> t) {
   shownHeaders_ = -1;
   shownPreviewBytes_ = -1;
   rateSamples_.clear();
+  samplingUpload_ = false;
   body_->clear();
+  streamSourced_ = false;
+  stream_->setSource(nullptr, false);
+  applyBodyMode(TransferView{});
   headers_->setRowCount(0);
   previewNote_->clear();
   timing_->clear();
@@ -194,7 +230,13 @@ void ResponseView::refresh() {
 void ResponseView::showView(const TransferView& v) {
   using P = TransferView::Phase;
   QString state;
-  if (v.phase == P::kWaiting) state = tr("waiting for the response head… %1 ms").arg(v.elapsedMs);
+  if (v.phase == P::kWaiting && v.uploading)
+    state = tr("sending the request body… %1%2 · %3 ms")
+                .arg(formatBytes(v.uploadSent), v.uploadTotal ? tr(" of %1").arg(formatBytes(v.uploadTotal)) : QString())
+                .arg(v.elapsedMs);
+  else if (v.phase == P::kWaiting && v.uploadSent)
+    state = tr("waiting for the response head… %1 ms (request body sent: %2)").arg(v.elapsedMs).arg(formatBytes(v.uploadSent));
+  else if (v.phase == P::kWaiting) state = tr("waiting for the response head… %1 ms").arg(v.elapsedMs);
   else if (v.status) state = QStringLiteral("%1 %2 · %3 · %4 ms").arg(v.status).arg(v.reason, formatBytes(v.bytes)).arg(v.elapsedMs);
   else state = tr("no response");
   if (v.phase == P::kStreaming) state += tr(" · streaming");
@@ -213,17 +255,44 @@ void ResponseView::showView(const TransferView& v) {
   timingText_->setText(timing_->summary().replace(QStringLiteral(" · "), QStringLiteral("\n")));
   showHeaders(v);
   if (v.status) connection_->show(v.tls, v.connectionId);  // cheap when nothing changed
+  if (!streamSourced_ && v.phase != TransferView::Phase::kWaiting) {
+    if (auto feed = transfer_->streamFeed()) {
+      streamSourced_ = true;
+      stream_->setSource(std::move(feed), !v.final());
+      applyBodyMode(v);
+    }
+  }
+  if (streamSourced_) stream_->setLive(!v.final());
   showPreview(v, v.final() && !finalShown_);
 }
 
-void ResponseView::showProgress(const TransferView& v) {
-  rateSamples_.emplace_back(v.elapsedMs, v.bytes);
+double ResponseView::sampleRate(const TransferView& v, quint64 bytes) {
+  rateSamples_.emplace_back(v.elapsedMs, bytes);
   while (rateSamples_.size() > 2 && rateSamples_.front().first < v.elapsedMs - 1000) rateSamples_.pop_front();
-  double rate = 0;
-  if (v.final() && v.elapsedMs > 0) rate = static_cast<double>(v.bytes) * 1000.0 / static_cast<double>(v.elapsedMs);
-  else if (rateSamples_.size() >= 2 && rateSamples_.back().first > rateSamples_.front().first)
-    rate = static_cast<double>(rateSamples_.back().second - rateSamples_.front().second) * 1000.0 /
+  if (v.final() && v.elapsedMs > 0) return static_cast<double>(bytes) * 1000.0 / static_cast<double>(v.elapsedMs);
+  if (rateSamples_.size() >= 2 && rateSamples_.back().first > rateSamples_.front().first &&
+      rateSamples_.back().second >= rateSamples_.front().second)
+    return static_cast<double>(rateSamples_.back().second - rateSamples_.front().second) * 1000.0 /
            static_cast<double>(rateSamples_.back().first - rateSamples_.front().first);
+  return 0;
+}
+
+void ResponseView::showProgress(const TransferView& v) {
+  // While the request body goes out, the bar and the rate are the upload's (sampled from
+  // the engine's counter); from the response head on they are the download's.
+  bool upload = v.phase == TransferView::Phase::kWaiting && v.uploading;
+  if (upload != samplingUpload_) rateSamples_.clear(), samplingUpload_ = upload;
+  if (upload) {
+    double rate = sampleRate(v, v.uploadSent);
+    bool known = v.uploadTotal > 0;
+    progress_->setRange(0, known ? 1000 : 0);
+    progress_->setValue(known ? static_cast<int>(std::min<quint64>(1000, v.uploadSent * 1000 / v.uploadTotal)) : 0);
+    progress_->setFormat(known ? tr("sending %p%") : QString());
+    rate_->setText(known ? tr("sent %1 of %2 · %3").arg(formatBytes(v.uploadSent), formatBytes(v.uploadTotal), formatRate(rate))
+                         : tr("sent %1 · %2").arg(formatBytes(v.uploadSent), formatRate(rate)));
+    return;
+  }
+  double rate = sampleRate(v, v.bytes);
   if (v.total && *v.total > 0) {
     progress_->setRange(0, 1000);
     progress_->setValue(static_cast<int>(std::min<quint64>(1000, v.bytes * 1000 / *v.total)));
@@ -268,6 +337,10 @@ QString ResponseView::decodingText(const TransferView& v) {
 void ResponseView::showPreview(const TransferView& v, bool force) {
   // While streaming, re-render at most 4 times a second, and only when the preview grew
   // (it stops growing at its cap). force: the end of the transfer, or a new preview mode.
+  if (bodyStack_->currentWidget() == stream_) {
+    previewNote_->setText(tr("rows as they arrived; Save keeps the whole body"));
+    return;  // the text preview is not rendered while it is hidden
+  }
   if (!force) {
     if (v.preview.size() == shownPreviewBytes_) return;
     if (lastPreview_.isValid() && lastPreview_.elapsed() < 250) return;

@@ -12,6 +12,7 @@ class QLabel;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
+class QStackedWidget;
 class QTableWidget;
 class QTabWidget;
 class QTimer;
@@ -19,6 +20,7 @@ class QTimer;
 namespace sluice::ui {
 
 class ConnectionDetails;
+class StreamView;
 class TimingBar;
 
 /**
@@ -37,6 +39,8 @@ class ResponseView : public QWidget {
   std::shared_ptr<Transfer> tracked() const { return transfer_; }
   /** Pulls a snapshot now (the timer calls it). */
   void refresh();
+  /** The stream view (Events, Lines and Chunks modes). */
+  StreamView* streamView() const { return stream_; }
   /** Renders a preview in the chosen mode: "auto", "json", "text", "hex". */
   static QString renderPreview(const QByteArray& data, const QString& contentType, const QString& mode, bool capped,
                                QString* note);
@@ -48,6 +52,9 @@ class ResponseView : public QWidget {
  private:
   QWidget* buildStatusArea();
   QWidget* buildTabs();
+  QWidget* buildBodyPage(QWidget* parent);
+  /** Shows the stream view or the text preview for the chosen mode (Auto: by Content-Type). */
+  void applyBodyMode(const TransferView& v);
   void showView(const TransferView& v);
   void showProgress(const TransferView& v);
   void showHeaders(const TransferView& v);
@@ -63,6 +70,9 @@ class ResponseView : public QWidget {
   qsizetype shownPreviewBytes_ = -1;
   QElapsedTimer lastPreview_;
   std::deque<std::pair<qint64, quint64>> rateSamples_;  ///< (elapsed ms, bytes)
+  bool samplingUpload_ = false;  ///< rateSamples_ hold request body bytes sent, not response bytes
+  /** The rate over the last second of samples (or the whole transfer at its end). */
+  double sampleRate(const TransferView& v, quint64 bytes);
 
   QTimer* timer_;
   QLabel* summary_;
@@ -79,6 +89,9 @@ class ResponseView : public QWidget {
   QLabel* timingText_;
   ConnectionDetails* connection_;  ///< the "Connection" tab: TLS session and peer chain
   QPushButton* saveBody_;
+  QStackedWidget* bodyStack_;
+  StreamView* stream_;
+  bool streamSourced_ = false;
 };
 
 }  // namespace sluice::ui
