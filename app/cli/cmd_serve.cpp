@@ -178,9 +178,12 @@ int parseArgs(int argc, char** argv, ServeArgs& a) {
 void printAccessLog(const std::vector<observe::Event>& events) {
   for (const auto& ev : events) {
     if (ev.kind == observe::EventKind::kRequestFinished) {
-      std::fprintf(stderr, "%s \"%s\" %d in=%llu out=%llu %.3fms conn=%llu\n", ev.detail.c_str(), ev.text.c_str(), ev.code,
-                   static_cast<unsigned long long>(ev.bytesIn), static_cast<unsigned long long>(ev.bytesOut),
-                   static_cast<double>(ev.durationUs) / 1000.0, static_cast<unsigned long long>(ev.connectionId));
+      // A response cut off before it all left says so, with the bytes that did leave (head included).
+      const bool aborted = ev.outcome == observe::RequestOutcome::kAborted;
+      std::fprintf(stderr, "%s \"%s\" %d in=%llu %s=%llu %.3fms conn=%llu%s%s\n", ev.detail.c_str(), ev.text.c_str(), ev.code,
+                   static_cast<unsigned long long>(ev.bytesIn), aborted ? "sent" : "out", static_cast<unsigned long long>(ev.bytesOut),
+                   static_cast<double>(ev.durationUs) / 1000.0, static_cast<unsigned long long>(ev.connectionId),
+                   aborted ? " aborted: " : "", aborted ? ev.reason.c_str() : "");
     } else if (ev.kind == observe::EventKind::kConnectionClosed && ev.text.starts_with("TLS handshake")) {
       std::fprintf(stderr, "%s tls: %s (conn=%llu)\n", ev.detail.c_str(), ev.text.c_str(), static_cast<unsigned long long>(ev.connectionId));
     } else if (ev.kind == observe::EventKind::kServerNotice) {
