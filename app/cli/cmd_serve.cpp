@@ -41,6 +41,10 @@ const char* kServeHelp =
     "  --max-headers N           most header fields, 431 beyond [100]\n"
     "  --max-chunk-ext SIZE      largest chunk extension, 413 beyond [16K]\n"
     "  --read-buffer SIZE        per-connection read buffer [64K]\n"
+    "  --file-send auto|sendfile|readwrite\n"
+    "                            how /files/ bodies are sent: auto reads and writes through a buffer\n"
+    "                            on tmpfs (faster there) and uses sendfile elsewhere [auto]\n"
+    "  --file-buffer SIZE        buffer per download on the read/write path, at least 4K [256K]\n"
     "  --header-timeout DUR      time to receive a request head, 408 after (ms, s) [10s]\n"
     "  --body-timeout DUR        longest pause between body bytes, 408 after [30s]\n"
     "  --keepalive-timeout DUR   idle keep-alive connections are closed after [60s]\n"
@@ -114,6 +118,12 @@ ValueFlag applyValueFlag(ServeArgs& a, std::string_view f, const char* v, const 
     ok = m == "stream" || m == "buffered";
     c.mode = m == "buffered" ? server::BodyMode::kBuffered : server::BodyMode::kStream;
   }
+  else if (f == "--file-send") {
+    std::string_view m = v;
+    ok = m == "auto" || m == "sendfile" || m == "readwrite";
+    c.fileSend = m == "sendfile" ? server::FileSendMode::kSendfile : m == "readwrite" ? server::FileSendMode::kReadWrite : server::FileSendMode::kAuto;
+  }
+  else if (f == "--file-buffer") { ok = setSize(v, n, flag) && n >= 4096; c.fileBufferBytes = n; }
   else if (f == "--dir") a.routes.uploadDir = v;
   else if (f == "--max-body") ok = setSize(v, c.maxBodyBytes, flag);
   else if (f == "--max-header") { ok = setSize(v, n, flag); c.parse.maxHeadBytes = n; }
@@ -251,6 +261,9 @@ void serveUntilStopped(server::Server& srv, const ServeArgs& args, sigset_t& sto
   std::fprintf(stderr, "sluice-cli serve: stopped after %llu connections, %llu requests, %s in, %s out\n",
                static_cast<unsigned long long>(s.connectionsAccepted), static_cast<unsigned long long>(s.requests),
                formatBytes(s.bytesIn).c_str(), formatBytes(s.bytesOut).c_str());
+  if (s.fileBytesSendfile || s.fileBytesReadWrite)
+    std::fprintf(stderr, "sluice-cli serve: file bodies: %llu bytes by sendfile, %llu bytes by read/write\n",
+                 static_cast<unsigned long long>(s.fileBytesSendfile), static_cast<unsigned long long>(s.fileBytesReadWrite));
 }
 
 }  // namespace

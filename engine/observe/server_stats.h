@@ -20,6 +20,8 @@ struct ServerStats {
   std::atomic<uint64_t> outputBufferPeak{0};  ///< most response bytes one connection ever held in user space
   std::atomic<uint64_t> turnBudgetStops{0};   ///< writes put off to the next loop turn (the turn's budget was spent)
   std::atomic<uint64_t> memoryTrims{0};       ///< malloc_trim calls after a burst
+  std::atomic<uint64_t> fileBytesSendfile{0};   ///< file body bytes sent by sendfile(2)
+  std::atomic<uint64_t> fileBytesReadWrite{0};  ///< file body bytes read into a buffer and written
 
   /** Raises outputBufferPeak to bytes (relaxed; any thread). */
   void notePendingOutput(uint64_t bytes) {
@@ -30,13 +32,14 @@ struct ServerStats {
 
   struct Snapshot {
     uint64_t connectionsAccepted, connectionsOpen, requests, inFlight, bytesIn, bytesOut, badRequests,
-        timeouts, acceptPauses, drainedBytes, drainCloses, outputBufferPeak, turnBudgetStops, memoryTrims;
+        timeouts, acceptPauses, drainedBytes, drainCloses, outputBufferPeak, turnBudgetStops, memoryTrims,
+        fileBytesSendfile, fileBytesReadWrite;
   };
   Snapshot snapshot() const {
     auto r = [](const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); };
     return {r(connectionsAccepted), r(connectionsOpen), r(requests), r(inFlight), r(bytesIn), r(bytesOut),
             r(badRequests), r(timeouts), r(acceptPauses), r(drainedBytes), r(drainCloses), r(outputBufferPeak),
-            r(turnBudgetStops), r(memoryTrims)};
+            r(turnBudgetStops), r(memoryTrims), r(fileBytesSendfile), r(fileBytesReadWrite)};
   }
 };
 

@@ -88,7 +88,13 @@ class Connection final : public net::IoHandler, public ExchangeHost, private htt
     size_t pos = 0;
     std::shared_ptr<net::Fd> file;
     uint64_t fileOffset = 0;
-    uint64_t fileLeft = 0;
+    uint64_t fileLeft = 0;  // not yet sent, staged bytes included
+    // Read/write path (connection_file.cpp): the file's bytes from fileOffset, read
+    // ahead and not yet sent; freed with the segment.
+    bool readWrite = false;
+    std::unique_ptr<char[]> staged;
+    size_t stagedLen = 0;
+    size_t stagedPos = 0;
   };
 
   // ParserListener
@@ -123,6 +129,9 @@ class Connection final : public net::IoHandler, public ExchangeHost, private htt
   void flush();
   void queueForWriteRound();
   bool flushFile(Segment& front);
+  bool readWriteFile(int fileFd) const;
+  bool flushFileReadWrite(Segment& front);
+  void fileBytesSent(Segment& front, size_t n);
   bool flushData();
   void afterWrite();
   bool retractResponse();

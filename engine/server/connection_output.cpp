@@ -31,7 +31,8 @@ void Connection::queue(std::string data) {
 void Connection::queueFile(std::shared_ptr<net::Fd> file, uint64_t offset, uint64_t length) {
   if (length == 0 || state_ == State::kClosed) return;
   queuedTotal_ += length;
-  out_.push_back(Segment{.file = std::move(file), .fileOffset = offset, .fileLeft = length});
+  const bool readWrite = readWriteFile(file->get());
+  out_.push_back(Segment{.file = std::move(file), .fileOffset = offset, .fileLeft = length, .readWrite = readWrite});
 }
 
 // Sends within two budgets: this connection's for the pump, and the worker's for the
@@ -66,6 +67,7 @@ void Connection::queueForWriteRound() {
 
 // One sendfile call for the front segment; false when writing must stop for now.
 bool Connection::flushFile(Segment& front) {
+  if (front.readWrite) return flushFileReadWrite(front);
   const size_t max = static_cast<size_t>(std::min({front.fileLeft, kSendfileChunk, static_cast<uint64_t>(writeBudget_)}));
   IoResult r = transport_->sendFile(front.file->get(), front.fileOffset, max);
   blocked_ = r.kind == IoResult::Kind::kWouldBlock || (r.kind == IoResult::Kind::kDone && r.bytes < max);
@@ -78,12 +80,7 @@ bool Connection::flushFile(Segment& front) {
     closeNow(false, "file truncated while sending");
     return false;
   }
-  sentTotal_ += r.bytes;
-  front.fileOffset += r.bytes;
-  front.fileLeft -= r.bytes;
-  writeBudget_ -= std::min(writeBudget_, r.bytes);
-  worker_.server().stats().bytesOut.fetch_add(r.bytes, std::memory_order_relaxed);
-  if (front.fileLeft == 0) out_.pop_front();
+  fileBytesSent(front, r.bytes);
   return true;
 }
 

@@ -131,7 +131,7 @@ class Exchange {
    * sizes its pieces by this, so a peer that never reads costs a bounded buffer.
    */
   size_t writeRoom() const;
-  /** Queues length bytes of an open file from offset, sent with sendfile(). */
+  /** Queues length bytes of an open file from offset, sent with sendfile() or read/write (ServerConfig::fileSend). */
   bool writeFile(std::shared_ptr<net::Fd> file, uint64_t offset, uint64_t length);
   /** Completes the response. */
   void end();

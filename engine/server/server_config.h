@@ -20,6 +20,13 @@ using std::chrono::milliseconds;
 /** Stream: the handler reads the body as it arrives. Buffered: the whole body first (Hertz netpoll). */
 enum class BodyMode { kStream, kBuffered };
 
+/**
+ * How file bodies (GET /files/) leave the process. kAuto reads and writes through a
+ * buffer when the file lives on tmpfs, where that beats sendfile (docs/performance.md),
+ * and uses sendfile(2) on every other file system.
+ */
+enum class FileSendMode { kAuto, kSendfile, kReadWrite };
+
 struct ServerConfig {
   std::string listen = "127.0.0.1:8080";
   /** Serve HTTPS with this context (TlsContext::server); nullptr: plain HTTP. */
@@ -41,6 +48,8 @@ struct ServerConfig {
    *  handed back to the system (malloc_trim) once this long has passed; 0 turns it off. */
   milliseconds memoryTrimDelay{1'000};
   size_t trimBurstConnections = 64;
+  FileSendMode fileSend = FileSendMode::kAuto;  ///< sendfile or read/write for file bodies
+  size_t fileBufferBytes = 256 * 1024;       ///< read size, and buffer per file response, on the read/write path
   uint64_t maxBodyBytes = 0;                 ///< 413; 0 = no limit (buffered mode caps at 1 GiB)
   http::ParseLimits parse;                   ///< 431 head, 414 request line, 413 chunk extensions
 

@@ -22,6 +22,7 @@ class TlsServerTransport final : public Transport {
   IoResult sendFile(int fileFd, uint64_t offset, size_t max) override;
   void shutdownWrite() override;
   void close(bool reset) override;
+  bool stagesFiles() const override { return true; }
   bool wantsWrite() const override { return wantWrite_; }
   bool pending() const override { return session_ && session_->pending(); }
   const std::string& failure() const override { return failure_; }

@@ -41,6 +41,8 @@ class Transport {
   virtual void shutdownWrite() = 0;
   /** Closes the descriptor; with reset, the peer sees RST instead of FIN. */
   virtual void close(bool reset) = 0;
+  /** TLS: sendFile already reads the file into a buffer (no sendfile under encryption). */
+  virtual bool stagesFiles() const { return false; }
   /** TLS: the transport waits for writability (a handshake step or a write). */
   virtual bool wantsWrite() const { return false; }
   /** TLS: decrypted bytes wait inside the library: read again before waiting on epoll. */

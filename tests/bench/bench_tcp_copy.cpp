@@ -1,7 +1,11 @@
 // The baseline for upload benchmarks: copy a file over a loopback TCP socket with
 // no HTTP at all, reading in 64 KiB pieces (the same buffer size as the server).
-// usage: bench_tcp_copy FILE   -> prints "bytes seconds bytes_per_second"
+// usage: bench_tcp_copy FILE [READER_CPU WRITER_CPU]   -> prints "bytes seconds bytes_per_second"
+// With CPUs given, the reading end (the server's role) and the sending end (curl's role)
+// are pinned like the HTTP runs they are compared with.
 #include <arpa/inet.h>
+#include <pthread.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -9,13 +13,31 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <thread>
 #include <vector>
 
+namespace {
+// Pins the calling thread; a CPU below 0 leaves it where the scheduler puts it.
+bool pinTo(int cpu) {
+  if (cpu < 0) return true;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
+}
+}  // namespace
+
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: %s FILE\n", argv[0]);
+  if (argc != 2 && argc != 4) {
+    std::fprintf(stderr, "usage: %s FILE [READER_CPU WRITER_CPU]\n", argv[0]);
     return 2;
+  }
+  const int readerCpu = argc == 4 ? std::atoi(argv[2]) : -1;
+  const int writerCpu = argc == 4 ? std::atoi(argv[3]) : -1;
+  if (!pinTo(writerCpu)) {
+    std::fprintf(stderr, "cannot pin the writer to CPU %d\n", writerCpu);
+    return 1;
   }
   int lfd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -29,6 +51,7 @@ int main(int argc, char** argv) {
   }
   unsigned long long received = 0;
   std::thread sink([&] {
+    if (!pinTo(readerCpu)) std::fprintf(stderr, "cannot pin the reader to CPU %d\n", readerCpu);
     int c = ::accept(lfd, nullptr, nullptr);
     std::vector<char> buf(64 * 1024);
     ssize_t n;

@@ -1,65 +1,60 @@
 #!/usr/bin/env bash
-# Client benchmarks, standalone: sluice-cli request against curl, h2load and (when built)
-# the QNetworkAccessManager program, all against one nginx started here on loopback.
+# Client benchmarks: sluice-cli request against curl, h2load and (when built) the
+# QNetworkAccessManager program, all against one nginx started here on loopback.
 # usage: tests/bench/client_bench.sh [BUILD_DIR] [SIZE_BYTES] [REQUESTS]
+#   env: BENCH_ROUNDS (5)
 set -euo pipefail
-BUILD=${1:-build}
-SIZE=${2:-$((2 << 30))}
-N=${3:-10000}
-CLI="$BUILD/sluice-cli"
-QNAM="$BUILD/tests/bench/qnam_bench"
-[ -x "$QNAM" ] || QNAM="$BUILD/qnam_bench"
-DIR=$(mktemp -d /tmp/sluice-client-bench.XXXXXX)
-chmod 755 "$DIR"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-truncate -s "$SIZE" "$DIR/big"
-cat > "$DIR/nginx.conf" <<CONF
-worker_processes 1;
-pid $DIR/nginx.pid;
-error_log $DIR/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $DIR/body; proxy_temp_path $DIR/proxy; fastcgi_temp_path $DIR/f; uwsgi_temp_path $DIR/u; scgi_temp_path $DIR/s;
-  keepalive_requests 1000000; sendfile on;
-  server { listen 127.0.0.1:$PORT; root $DIR;
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+build=$(cd "${1:-build}" && pwd)
+size=${2:-$((2 << 30))}
+n=${3:-100000}
+cli="$build/sluice-cli"
+qnam="$build/tests/bench/qnam_bench"
+bench_need nginx curl h2load taskset python3 "$cli"
+work=$(mktemp -d /tmp/sluice-client-bench.XXXXXX)
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+chmod 755 "$work"
+mkdir -p "$work/root"
+truncate -s "$size" "$work/root/big"
+port=$(free_port)
+start_nginx "$work/nginx" "$port" "sendfile on;
+  server { listen 127.0.0.1:$port; root $work/root;
     location = / { return 200 'ok\n'; }
-    location = /big { default_type application/octet-stream; } }
-}
-CONF
-/usr/sbin/nginx -p "$DIR" -c "$DIR/nginx.conf" -g 'daemon off;' &
-NGINX=$!
-trap 'kill $NGINX 2>/dev/null; wait $NGINX 2>/dev/null; rm -rf "$DIR"' EXIT
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/" >/dev/null && break; sleep 0.1; done
-URL="http://127.0.0.1:$PORT"
+    location = /big { default_type application/octet-stream; } }"
+url="http://127.0.0.1:$port"
 
-# measure NAME CMD...: prints "NAME seconds peak_rss_kib"
-measure() {
-  local name=$1; shift
-  /usr/bin/time -o "$DIR/time.txt" -f '%e %M' "$@" >/dev/null 2>/dev/null || true
-  echo "$name $(tail -1 "$DIR/time.txt")"
+# timed_rss CMD... : "bytes_per_second peak_rss_kib" of a download of $size bytes.
+timed_rss() {
+  local t0 t1
+  t0=$(date +%s%N)
+  "${PIN_LOAD[@]}" /usr/bin/time -o "$work/time.txt" -f '%e %M' "$@" >/dev/null 2>&1
+  t1=$(date +%s%N)
+  awk -v s="$size" -v ns=$((t1 - t0)) -v m="$(awk '{print $2}' "$work/time.txt")" 'BEGIN { printf "%.0f %d", s / (ns / 1e9), m }'
 }
-ratio() { python3 -c "a,b=$1,$2; print(f'{a/b:.2f}' if b else 'n/a')"; }
-
-echo "# download $SIZE bytes"
-read -r _ t_curl m_curl < <(measure curl curl -s -o /dev/null "$URL/big")
-read -r _ t_sl m_sl < <(measure sluice "$CLI" request -s -o /dev/null "$URL/big")
-echo "curl:   ${t_curl}s  peak RSS ${m_curl} KiB  $(python3 -c "print(f'{$SIZE/$t_curl/1e9:.2f}')") GB/s"
-echo "sluice: ${t_sl}s  peak RSS ${m_sl} KiB  $(python3 -c "print(f'{$SIZE/$t_sl/1e9:.2f}')") GB/s"
-echo "download speed sluice/curl: $(ratio $t_curl $t_sl)x   RSS sluice/curl: $(ratio $m_sl $m_curl)x"
-if [ -x "$QNAM" ]; then
-  read -r _ t_q m_q < <(measure qnam "$QNAM" download "$URL/big")
-  echo "qnam:   ${t_q}s  peak RSS ${m_q} KiB"
-  echo "download speed sluice/qnam: $(ratio $t_q $t_sl)x   RSS sluice/qnam: $(ratio $m_sl $m_q)x"
+dl_sluice() { timed_rss "$cli" request -s -o /dev/null "$url/big"; }
+dl_curl() { timed_rss curl -s -o /dev/null "$url/big"; }
+echo "## download $((size >> 20)) MiB from nginx: sluice-cli request vs curl (speed B/s, peak RSS KiB)"
+alternate dl_sluice dl_curl
+echo "RESULT client-download sluice=${MEDIANS[0]} curl=${MEDIANS[1]} ratio=$(ratio "${MEDIANS[0]}" "${MEDIANS[1]}") B/s rss_kib sluice=${MEDIANS2[0]} curl=${MEDIANS2[1]} rss_ratio=$(ratio "${MEDIANS2[0]}" "${MEDIANS2[1]}") ($(rounds_note); goal >= 1.0, RSS <= curl)"
+if [ -x "$qnam" ]; then
+  dl_qnam() { timed_rss "$qnam" download "$url/big"; }
+  alternate dl_sluice dl_qnam
+  echo "RESULT qnam-download sluice=${MEDIANS[0]} qnam=${MEDIANS[1]} ratio=$(ratio "${MEDIANS[0]}" "${MEDIANS[1]}") B/s rss_ratio=$(ratio "${MEDIANS2[0]}" "${MEDIANS2[1]}") ($(rounds_note); goal >= 1.0, RSS <= 0.6x)"
 fi
 
-echo "# $N sequential keep-alive GETs"
-h2rps=$(h2load --h1 -n"$N" -c1 "$URL/" 2>/dev/null | awk '/^finished in/ {print $4}')
-read -r _ t_sr _ < <(measure sluice "$CLI" request -s --repeat "$N" -o /dev/null "$URL/")
-sl_rps=$(python3 -c "print(f'{$N/$t_sr:.0f}')")
-echo "h2load: ${h2rps} req/s   sluice: ${sl_rps} req/s"
-echo "request loop sluice/h2load: $(ratio $sl_rps $h2rps)x"
-if [ -x "$QNAM" ]; then
-  read -r _ t_qr _ < <(measure qnam "$QNAM" loop "$URL/" "$N")
-  echo "qnam: $(python3 -c "print(f'{$N/$t_qr:.0f}')") req/s   request loop sluice/qnam: $(ratio $t_qr $t_sr)x"
+# Both tools time themselves: h2load's "finished in", sluice-cli's "-- N requests ... in S s".
+loop_sluice() {
+  "${PIN_LOAD[@]}" "$cli" request --repeat "$n" -o /dev/null "$url/" 2>&1 >/dev/null |
+    awk -v n="$n" '/^-- [0-9]+ requests \(0 failed\) in / { for (i = 1; i <= NF; i++) if ($i == "in") { printf "%.0f", n / $(i + 1); exit } }'
+}
+loop_h2load() { "${PIN_LOAD[@]}" h2load --h1 -n "$n" -c1 "$url/" 2>/dev/null | awk '/^finished in/ {print $4}'; }
+echo "## $n sequential keep-alive GETs: sluice-cli request --repeat vs h2load --h1 -c1 (req/s, each timed inside the process)"
+alternate loop_sluice loop_h2load
+echo "RESULT client-loop sluice=${MEDIANS[0]} h2load=${MEDIANS[1]} ratio=$(ratio "${MEDIANS[0]}" "${MEDIANS[1]}") req/s ($(rounds_note); goal >= 1.0)"
+if [ -x "$qnam" ]; then
+  qn=$((n / 10))
+  loop_qnam() { awk -v n="$qn" -v ns="$(elapsed_ns "${PIN_LOAD[@]}" "$qnam" loop "$url/" "$qn")" 'BEGIN { printf "%.0f", n / (ns / 1e9) }'; }
+  alternate loop_sluice loop_qnam
+  echo "RESULT qnam-loop sluice=${MEDIANS[0]} qnam=${MEDIANS[1]} ratio=$(ratio "${MEDIANS[0]}" "${MEDIANS[1]}") req/s (qnam: $qn requests, process wall time; $(rounds_note); goal >= 3.0)"
 fi

@@ -6,7 +6,8 @@ build=${1:-build}
 out="$build/bench-results.txt"
 : >"$out"
 status=0
-for script in server_bench.sh upload_bench.sh slow_readers.sh client_bench.sh gui_bench.sh gui_burst_bench.sh gui_scenario_bench.sh; do
+for script in server_bench.sh upload_bench.sh slow_readers.sh client_bench.sh tls_bench.sh compressed_bench.sh gui_bench.sh \
+    gui_burst_bench.sh gui_scenario_bench.sh; do
   [ -x "$here/$script" ] || continue
   echo "=== $script ===" | tee -a "$out"
   "$here/$script" "$build" 2>&1 | tee -a "$out" || status=1

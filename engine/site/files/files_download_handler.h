@@ -1,5 +1,5 @@
 #pragma once
-/** GET/HEAD /files/<name>: a file from the upload directory, sent with sendfile. */
+/** GET/HEAD /files/<name>: a file from the upload directory, sent with sendfile, or read/write on tmpfs (ServerConfig::fileSend). */
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -27,7 +27,8 @@ std::optional<ByteRange> resolveRange(std::string_view header, uint64_t size);
  * Serves one regular file: opened relative to the upload directory with
  * O_NOFOLLOW (a symlink is refused, never followed), with ETag and
  * Last-Modified, 304 for If-None-Match / If-Modified-Since, a single Range
- * (206, 416, If-Range), and the body sent from the page cache by sendfile.
+ * (206, 416, If-Range), and the body sent from the page cache by sendfile (read and
+ * write through a buffer on tmpfs, where that is faster: docs/performance.md).
  */
 class FilesDownloadHandler final : public RequestHandler {
  public:
