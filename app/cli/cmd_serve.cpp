@@ -40,6 +40,7 @@ const char* kServeHelp =
     "  --max-request-line SIZE   longest request line, 414 beyond [8K]\n"
     "  --max-headers N           most header fields, 431 beyond [100]\n"
     "  --max-chunk-ext SIZE      largest chunk extension, 413 beyond [16K]\n"
+    "  --max-chunk-ext-total SIZE  chunk-extension bytes in one body, all chunks together, 413 beyond [64K]\n"
     "  --read-buffer SIZE        per-connection read buffer [64K]\n"
     "  --file-send auto|sendfile|readwrite\n"
     "                            how /files/ bodies are sent: auto reads and writes through a buffer\n"
@@ -130,6 +131,7 @@ ValueFlag applyValueFlag(ServeArgs& a, std::string_view f, const char* v, const 
   else if (f == "--max-request-line") { ok = setSize(v, n, flag); c.parse.maxStartLine = n; }
   else if (f == "--max-headers") { ok = parseUint(v, n) && n > 0; c.parse.maxHeaderCount = n; }
   else if (f == "--max-chunk-ext") { ok = setSize(v, n, flag); c.parse.maxChunkExtension = n; }
+  else if (f == "--max-chunk-ext-total") { ok = setSize(v, n, flag); c.parse.maxChunkExtensionsPerMessage = n; }
   else if (f == "--read-buffer") { ok = setSize(v, n, flag); c.readBufferBytes = n; }
   else if (f == "--header-timeout") ok = setDuration(v, c.headerTimeout, flag);
   else if (f == "--body-timeout") ok = setDuration(v, c.bodyIdleTimeout, flag);

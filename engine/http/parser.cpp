@@ -44,6 +44,7 @@ struct Parser::Impl {
     s.headComplete_ = false;
     s.bodyBytes_ = 0;
     s.chunkExtBytes_ = 0;
+    s.messageChunkExtBytes_ = 0;
     return 0;
   }
   static int onUrl(llhttp_t* p, const char* at, size_t n) {
@@ -118,8 +119,13 @@ struct Parser::Impl {
   static int onChunkExtension(llhttp_t* p, const char*, size_t n) {
     Parser& s = self(p);
     s.chunkExtBytes_ += n;
+    s.messageChunkExtBytes_ += n;
     if (s.chunkExtBytes_ > s.limits_.maxChunkExtension)
       return s.failCallback(413, "chunk extensions too large: over " + std::to_string(s.limits_.maxChunkExtension) + " bytes");
+    if (s.messageChunkExtBytes_ > s.limits_.maxChunkExtensionsPerMessage)
+      return s.failCallback(413, std::string("chunk extensions too large: over ") +
+                                     std::to_string(s.limits_.maxChunkExtensionsPerMessage) + " bytes in all the chunks of one " +
+                                     (s.kind_ == Kind::kRequest ? "request" : "response") + " body (the per-message limit)");
     return 0;
   }
   static int onChunkHeader(llhttp_t* p) {

@@ -79,6 +79,7 @@ class TestServerLimits : public QObject {
   void bodyLimitIsConfigurable();
   void chunkedBodyOverLimitGets413MidStream();
   void chunkExtensionOverLimitGets413();
+  void chunkExtensionsPerMessageGet413();
   void maxConnectionsHoldsTheNextOneBack();
   void maxConnectionsIsConfigurable();
 
@@ -200,6 +201,22 @@ void TestServerLimits::chunkExtensionOverLimitGets413() {
   InProcessServer large;
   ServerConfig l = config();
   l.parse.maxChunkExtension = 64 * 1024;
+  QVERIFY(large.start(l));
+  QCOMPARE(sendAndRead(large.port(), req, false).status, 200);
+}
+
+// Issue 14 #14: 3,000 one-byte chunks, each with a 100-byte extension, pass the per-chunk
+// cap but not the 64 KiB per-message budget: 413 and close; a larger budget takes them.
+void TestServerLimits::chunkExtensionsPerMessageGet413() {
+  std::string req = makeRequest("PUT", "/sink", "Transfer-Encoding: chunked\r\n");
+  for (int i = 0; i < 3000; ++i) req += "1;e=" + std::string(96, 'v') + "\r\nx\r\n";
+  req += "0\r\n\r\n";
+  auto o = sendAndRead(defaults_.port(), req, true);
+  QCOMPARE(o.status, 413);
+  QCOMPARE(o.after, RawClient::PeerState::kClosed);
+  InProcessServer large;
+  ServerConfig l = config();
+  l.parse.maxChunkExtensionsPerMessage = 1024 * 1024;
   QVERIFY(large.start(l));
   QCOMPARE(sendAndRead(large.port(), req, false).status, 200);
 }
