@@ -40,6 +40,7 @@ const char* kServeHelp =
     "  --max-request-line SIZE   longest request line, 414 beyond [8K]\n"
     "  --max-headers N           most header fields, 431 beyond [100]\n"
     "  --max-chunk-ext SIZE      largest chunk extension, 413 beyond [16K]\n"
+    "  --max-chunk-ext-total SIZE  chunk-extension bytes in one body, all chunks together, 413 beyond [64K]\n"
     "  --read-buffer SIZE        per-connection read buffer [64K]\n"
     "  --file-send auto|sendfile|readwrite\n"
     "                            how /files/ bodies are sent: auto reads and writes through a buffer\n"
@@ -130,6 +131,7 @@ ValueFlag applyValueFlag(ServeArgs& a, std::string_view f, const char* v, const 
   else if (f == "--max-request-line") { ok = setSize(v, n, flag); c.parse.maxStartLine = n; }
   else if (f == "--max-headers") { ok = parseUint(v, n) && n > 0; c.parse.maxHeaderCount = n; }
   else if (f == "--max-chunk-ext") { ok = setSize(v, n, flag); c.parse.maxChunkExtension = n; }
+  else if (f == "--max-chunk-ext-total") { ok = setSize(v, n, flag); c.parse.maxChunkExtensionsPerMessage = n; }
   else if (f == "--read-buffer") { ok = setSize(v, n, flag); c.readBufferBytes = n; }
   else if (f == "--header-timeout") ok = setDuration(v, c.headerTimeout, flag);
   else if (f == "--body-timeout") ok = setDuration(v, c.bodyIdleTimeout, flag);
@@ -188,9 +190,12 @@ int parseArgs(int argc, char** argv, ServeArgs& a) {
 void printAccessLog(const std::vector<observe::Event>& events) {
   for (const auto& ev : events) {
     if (ev.kind == observe::EventKind::kRequestFinished) {
-      std::fprintf(stderr, "%s \"%s\" %d in=%llu out=%llu %.3fms conn=%llu\n", ev.detail.c_str(), ev.text.c_str(), ev.code,
-                   static_cast<unsigned long long>(ev.bytesIn), static_cast<unsigned long long>(ev.bytesOut),
-                   static_cast<double>(ev.durationUs) / 1000.0, static_cast<unsigned long long>(ev.connectionId));
+      // A response cut off before it all left says so, with the bytes that did leave (head included).
+      const bool aborted = ev.outcome == observe::RequestOutcome::kAborted;
+      std::fprintf(stderr, "%s \"%s\" %d in=%llu %s=%llu %.3fms conn=%llu%s%s\n", ev.detail.c_str(), ev.text.c_str(), ev.code,
+                   static_cast<unsigned long long>(ev.bytesIn), aborted ? "sent" : "out", static_cast<unsigned long long>(ev.bytesOut),
+                   static_cast<double>(ev.durationUs) / 1000.0, static_cast<unsigned long long>(ev.connectionId),
+                   aborted ? " aborted: " : "", aborted ? ev.reason.c_str() : "");
     } else if (ev.kind == observe::EventKind::kConnectionClosed && ev.text.starts_with("TLS handshake")) {
       std::fprintf(stderr, "%s tls: %s (conn=%llu)\n", ev.detail.c_str(), ev.text.c_str(), static_cast<unsigned long long>(ev.connectionId));
     } else if (ev.kind == observe::EventKind::kServerNotice) {

@@ -44,7 +44,10 @@ struct ClientConfig {
   milliseconds headTimeout{30000};      ///< request written -> response head
   milliseconds bodyIdleTimeout{30000};  ///< no body byte for this long fails the stream (0: none)
   milliseconds totalTimeout{0};         ///< the whole exchange from send() to the body's end (0: none; curl --max-time)
-  /** Bodies of known size above this many bytes are sent with "Expect: 100-continue" (0: never; curl: 1 MiB). */
+  /**
+   * Bodies above this many bytes, and streamed bodies of unknown size (chunked), are sent
+   * with "Expect: 100-continue", as curl does (0: never; curl: 1 MiB).
+   */
   uint64_t expectContinueBytes = 1 << 20;
   milliseconds heldTooLong{30000};      ///< a stream held longer raises "held-too-long" (0: never)
   size_t streamBufferBytes = 1 << 20;   ///< per stream: bytes read from the socket but not yet consumed

@@ -112,7 +112,9 @@ Status Connection::buildHead() {
   bodySize_.reset();
   if (auto st = frameBody(h); !st) return st;
   const uint64_t threshold = ctx_.config().expectContinueBytes;
-  bool expect = r.expectContinue.value_or(threshold > 0 && bodySize_ && *bodySize_ > threshold);
+  // As curl: above the threshold, or of unknown size (a streamed, chunked body), which may be larger.
+  const bool unknownSize = !bodySize_ && r.body.kind == RequestBody::Kind::kPull;
+  bool expect = r.expectContinue.value_or(threshold > 0 && (unknownSize || (bodySize_ && *bodySize_ > threshold)));
   if (expect && r.body.kind != RequestBody::Kind::kNone) {
     h.set("Expect", "100-continue");
     waitingContinue_ = true;

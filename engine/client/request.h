@@ -78,7 +78,8 @@ struct Request {
 
   /**
    * Send "Expect: 100-continue" and wait for the 100 before the body. Unset: the
-   * client decides (ClientConfig::expectContinueBytes: bodies of known size above it).
+   * client decides (ClientConfig::expectContinueBytes: bodies above it, and pull
+   * sources, whose size is unknown).
    */
   std::optional<bool> expectContinue;
   std::chrono::milliseconds continueTimeout{1000};  ///< send the body anyway after this

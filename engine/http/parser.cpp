@@ -46,6 +46,7 @@ struct Parser::Impl {
     s.chunkExtBytes_ = 0;
     s.chunkExt_.clear();
     s.chunkExtPart_ = 0;
+    s.messageChunkExtBytes_ = 0;
     return 0;
   }
   static int onUrl(llhttp_t* p, const char* at, size_t n) {
@@ -119,8 +120,13 @@ struct Parser::Impl {
   }
   static int onChunkExtension(Parser& s, const char* at, size_t n, uint8_t part) {
     s.chunkExtBytes_ += n;
+    s.messageChunkExtBytes_ += n;
     if (s.chunkExtBytes_ > s.limits_.maxChunkExtension)
       return s.failCallback(413, "chunk extensions too large: over " + std::to_string(s.limits_.maxChunkExtension) + " bytes");
+    if (s.messageChunkExtBytes_ > s.limits_.maxChunkExtensionsPerMessage)
+      return s.failCallback(413, std::string("chunk extensions too large: over ") +
+                                     std::to_string(s.limits_.maxChunkExtensionsPerMessage) + " bytes in all the chunks of one " +
+                                     (s.kind_ == Kind::kRequest ? "request" : "response") + " body (the per-message limit)");
     // llhttp hands names and values as spans (possibly split across reads): rebuild ";name=value".
     if (s.chunkExtPart_ != part) s.chunkExt_ += part == 1 ? ';' : '=';
     s.chunkExtPart_ = part;

@@ -24,6 +24,12 @@ struct ParseLimits {
   size_t maxStartLine = 8 * 1024;      ///< 414 past this (request line)
   size_t maxHeaderCount = 100;         ///< 431 past this
   size_t maxChunkExtension = 16 * 1024;///< 413 past this, per chunk (CVE-2024-22019)
+  /**
+   * 413 past this many chunk-extension bytes in one message, all chunks together: a
+   * per-chunk cap alone lets 3,000 one-byte chunks carry 48 MB of extensions. Node counts
+   * per message too. Applies to responses the client parses as well (an error in words).
+   */
+  size_t maxChunkExtensionsPerMessage = 64 * 1024;
   bool requireHost = true;             ///< HTTP/1.1 requests without Host get 400
 };
 
@@ -123,9 +129,10 @@ class Parser {
   bool inFinish_ = false;
   bool listenerPaused_ = false;
   bool messageEnded_ = false;
-  size_t chunkExtBytes_ = 0;
-  std::string chunkExt_;         ///< the current chunk's extensions, ";name=value"
-  uint8_t chunkExtPart_ = 0;     ///< 0: between extensions, 1: in a name, 2: in a value
+  size_t chunkExtBytes_ = 0;           ///< this chunk's extension bytes
+  uint64_t messageChunkExtBytes_ = 0;  ///< every chunk's, in this message
+  std::string chunkExt_;               ///< the current chunk's extensions, ";name=value"
+  uint8_t chunkExtPart_ = 0;           ///< 0: between extensions, 1: in a name, 2: in a value
   uint64_t bodyBytes_ = 0;
   uint64_t messages_ = 0;
   ParseError error_;

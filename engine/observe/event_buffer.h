@@ -22,12 +22,18 @@ enum class EventKind : uint8_t {
   kConnectionClosed,   ///< text: reason
   kRequestStarted,     ///< text: "METHOD target"; peer in detail
   kRequestProgress,    ///< bytesIn/bytesOut so far
-  kRequestFinished,    ///< status, bytesIn, bytesOut, durationUs
+  kRequestFinished,    ///< status, bytesIn, bytesOut, durationUs; outcome (and reason when aborted)
   kServerNotice,       ///< text: accept paused (EMFILE), limit hit, ...
   // client side (the pool)
   kClientConnState,    ///< state in code, text: reason
   kClientRequest,      ///< request outcome; text: reuse verdict
   kClientWarning,      ///< double-release, leaked, held-too-long
+};
+
+/** How a server request ended (kRequestFinished). */
+enum class RequestOutcome : uint8_t {
+  kComplete,  ///< the whole response left the server
+  kAborted,   ///< the connection ended first (client gone, timeout, stop): bytesOut is what was sent
 };
 
 /** One event: a monotonic timestamp, the ids it concerns, and a few figures. */
@@ -42,6 +48,8 @@ struct Event {
   uint64_t durationUs = 0;
   std::string text;
   std::string detail;
+  RequestOutcome outcome = RequestOutcome::kComplete;  ///< kRequestFinished only
+  std::string reason;                                  ///< kRequestFinished, aborted: why, in words
 };
 
 int64_t monotonicNs();

@@ -274,6 +274,7 @@ void Connection::shutdown(bool force) {
 void Connection::closeNow(bool reset, const char* reason) {
   if (state_ == State::kClosed) return;
   if (exchange_) abortExchange(Error{ErrorCode::kClosed, reason});
+  if (!finishing_.empty()) emitFinishedAborted(reason);
   transition(State::kClosed);
   if (timer_) loop().cancel(timer_);
   timer_ = 0;

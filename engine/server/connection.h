@@ -9,6 +9,7 @@
 
 #include "engine/http/parser.h"
 #include "engine/net/event_loop.h"
+#include "engine/observe/event_buffer.h"
 #include "engine/net/socket.h"
 #include "engine/server/exchange.h"
 #include "engine/server/transport.h"
@@ -118,6 +119,10 @@ class Connection final : public net::IoHandler, public ExchangeHost, private htt
   void armDeadline();
   void finishExchangeIfDone();
   void endExchange();
+  /** Emits the finish of exchanges whose response has now left user space. */
+  void emitFinishedSent();
+  /** The connection closes: exchanges whose response had not all left are reported aborted. */
+  void emitFinishedAborted(const char* reason);
   void failRequest(int status, const std::string& message);
   void abortExchange(const Error& why);
   void onTimeout();
@@ -160,6 +165,16 @@ class Connection final : public net::IoHandler, public ExchangeHost, private htt
   size_t bufStart_ = 0;
   size_t bufEnd_ = 0;
   std::string_view feeding_;  // the bytes being parsed right now (scratch or own)
+
+  // A request's finish is reported once its response has left user space (sentTotal_
+  // reaches endMark), or as aborted, with the bytes sent, if the connection ends first.
+  struct Finishing {
+    observe::Event ev;
+    uint64_t startMark = 0;  // queuedTotal_ when the exchange began
+    uint64_t endMark = 0;    // queuedTotal_ when it ended
+    std::chrono::steady_clock::time_point started{};
+  };
+  std::deque<Finishing> finishing_;
 
   std::deque<Segment> out_;
   size_t outBytes_ = 0;

@@ -58,6 +58,7 @@ bool Connection::flushFileReadWrite(Segment& front) {
   const size_t len = std::min(front.stagedLen - front.stagedPos, writeBudget_);
   iovec iov{front.staged.get() + front.stagedPos, len};
   IoResult r = transport_->writev(&iov, 1);
+  blocked_ = r.kind == IoResult::Kind::kWouldBlock || (r.kind == IoResult::Kind::kDone && r.bytes < len);
   if (r.kind == IoResult::Kind::kWouldBlock) return false;
   if (r.kind != IoResult::Kind::kDone) {
     closeNow(false, r.error == EPIPE || r.error == ECONNRESET ? "peer reset during response" : "write failed");

@@ -304,13 +304,40 @@ void Connection::endExchange() {
     const http::RequestHead& req = ex->request();
     Event ev{.kind = EventKind::kRequestFinished, .connectionId = id_, .requestId = ex->id(), .code = ex->responseStatus(),
              .bytesIn = ex->bodyBytesRead(), .bytesOut = ex->bytesWritten()};
-    ev.durationUs = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(loop().clock().now() - ex->started()).count());
     ev.text = req.method + " " + req.target + (req.http10() ? " HTTP/1.0" : " HTTP/1.1");
     ev.detail = peer_.toString();
-    server.events().push(std::move(ev));
+    finishing_.push_back({std::move(ev), exchangeOutMark_, queuedTotal_, ex->started()});
+    // failRequest aborts the exchange, then answers with its status: that answer is the outcome.
+    const bool errorAnswer = ex->aborted() && !ex->responseStarted() && ex->responseStatus() >= 400 && ex->responseStatus() != 499;
+    if (ex->aborted() && !errorAnswer) emitFinishedAborted(ex->abortReason().c_str());
+    else emitFinishedSent();
   }
   // The handler may still be on the stack (it called end()): delete after this batch.
   loop().defer([ex] { delete ex; });
+}
+
+void Connection::emitFinishedSent() {
+  while (!finishing_.empty() && finishing_.front().endMark <= sentTotal_) {
+    Finishing& f = finishing_.front();
+    f.ev.durationUs = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(loop().clock().now() - f.started).count());
+    worker_.server().events().push(std::move(f.ev));
+    finishing_.pop_front();
+  }
+}
+
+void Connection::emitFinishedAborted(const char* reason) {
+  emitFinishedSent();
+  for (Finishing& f : finishing_) {
+    f.ev.outcome = observe::RequestOutcome::kAborted;
+    f.ev.reason = reason;
+    // What reached the socket of this response: head, framing and body bytes.
+    f.ev.bytesOut = std::min(sentTotal_, f.endMark) - std::min(sentTotal_, f.startMark);
+    f.ev.durationUs = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(loop().clock().now() - f.started).count());
+    worker_.server().events().push(std::move(f.ev));
+  }
+  finishing_.clear();
 }
 
 void Connection::abortExchange(const Error& why) {

@@ -143,6 +143,7 @@ bool Connection::retractResponse() {
 
 void Connection::afterWrite() {
   lastActive_ = loop().now();
+  if (!finishing_.empty()) emitFinishedSent();
   if (exchange_ && exchange_->onOutputDrained(outBytes_, out_.empty()) && pump_ != PumpState::kIdle)
     pump_ = PumpState::kRerun;
 }

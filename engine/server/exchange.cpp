@@ -68,6 +68,7 @@ void Exchange::finish() {
 void Exchange::abort(const Error& why) {
   if (!aborted_) {
     aborted_ = true;
+    abortReason_ = why.message;
     flushed_ = nullptr;
     for (auto t : timers_) host_.loop().cancel(t);
     timers_.clear();
@@ -268,6 +269,7 @@ void Exchange::closeAfterResponse() { host_.disableKeepAlive(); }
 void Exchange::abortConnection(bool reset) {
   if (aborted_) return;
   aborted_ = true;
+  abortReason_ = reset ? "reset by handler" : "closed by handler";
   host_.closeNow(reset, reset ? "reset by handler" : "closed by handler");
 }
 

@@ -167,6 +167,8 @@ class Exchange {
   // --- called by the connection that carries the exchange ------------------------
   bool bulkReads() const { return bulkReads_; }
   bool aborted() const { return aborted_; }
+  /** Why the exchange was aborted, in words (empty otherwise). */
+  const std::string& abortReason() const { return abortReason_; }
   /** Counts body bytes read; returns the total. */
   uint64_t noteBodyBytes(size_t n) { return bodyBytes_ += n; }
   void markBodyComplete() { bodyComplete_ = true; }
@@ -220,6 +222,7 @@ class Exchange {
   int status_ = 0;
   bool waitingWritable_ = false;
   bool aborted_ = false;
+  std::string abortReason_;
   std::vector<net::EventLoop::TimerId> timers_;
   std::function<void()> flushed_;
 };

@@ -234,6 +234,11 @@ void TestParser::limits_data() {
       << b("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=" + std::string(17 * 1024, 'e') +
            "\r\nhello\r\n0\r\n\r\n")
       << 413;
+  QTest::newRow("3,000 one-byte chunks with 100-byte extensions: 413 (per-message budget)") << [] {
+    std::string s = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+    for (int i = 0; i < 3000; ++i) s += "1;e=" + std::string(96, 'v') + "\r\na\r\n";
+    return QByteArray::fromStdString(s + "0\r\n\r\n");
+  }() << 413;
   QTest::newRow("many small chunk extensions over 16 KiB: 413 (CVE-2024-22019)") << [] {
     std::string s = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1";
     for (int i = 0; i < 2000; ++i) s += ";e" + std::to_string(i) + "=\"vvvvv\"";
@@ -279,6 +284,20 @@ void TestParser::limitsAreConfigurable() {
   small = {};
   small.maxChunkExtension = 1024;
   QCOMPARE(errorOf(ext, small), 413);
+  // The per-message budget: 600 chunks with 100-byte extensions (60 KB in all) pass by
+  // default, a smaller budget refuses them, and a larger one takes 300 KB.
+  auto chunks = [](int n) {
+    std::string s = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+    for (int i = 0; i < n; ++i) s += "1;e=" + std::string(96, 'v') + "\r\na\r\n";
+    return s + "0\r\n\r\n";
+  };
+  QCOMPARE(errorOf(chunks(600)), 0);
+  small = {};
+  small.maxChunkExtensionsPerMessage = 32 * 1024;
+  QCOMPARE(errorOf(chunks(600), small), 413);
+  ParseLimits roomy;
+  roomy.maxChunkExtensionsPerMessage = 1024 * 1024;
+  QCOMPARE(errorOf(chunks(3000), roomy), 0);
   // Larger limits accept what the defaults refuse.
   ParseLimits big;
   big.maxHeadBytes = 64 * 1024;

@@ -188,6 +188,17 @@ class TestCliRequest : public QObject {
     QCOMPARE(r.out, std::string(20, 'x'));
     r = cli({"-s", "-v", "-d", std::string(20, 'x'), srv_.url("/echo")});
     QVERIFY(!has(r.err, "Expect"));
+    // -T - streams stdin chunked (size unknown): Expect is sent and shown, as curl does.
+    SpawnOptions in;
+    in.stdinData = "streamed from stdin";
+    in.feedStdin = true;
+    r = cli({"-s", "-v", "-T", "-", srv_.url("/echo")}, in);
+    QVERIFY2(r.ok(), r.err.c_str());
+    QVERIFY2(has(r.err, "> Transfer-Encoding: chunked"), r.err.c_str());
+    QVERIFY2(has(r.err, "> Expect: 100-continue"), r.err.c_str());
+    QCOMPARE(r.out, in.stdinData);
+    r = cli({"-s", "-v", "--no-expect", "-T", "-", srv_.url("/echo")}, in);
+    QVERIFY(!has(r.err, "Expect"));
   }
 
  private:

@@ -29,6 +29,7 @@ class TestCliServe : public QObject {
   void sigtermStopsGracefullyAfterInFlightResponse();
   void sigintStopsToo();
   void accessLogLinePerRequestOnStderr();
+  void accessLogMarksADownloadTheClientCutOff();
   void publicBindPrintsAWarning();
 };
 
@@ -141,6 +142,29 @@ void TestCliServe::accessLogLinePerRequestOnStderr() {
   QVERIFY(sluice::test::fetch(q.port(), makeRequest("GET", "/status/202")));
   std::this_thread::sleep_for(300ms);  // the log is flushed every 100 ms
   QVERIFY2(q.process().stderrText().find("/status/202") == std::string::npos, q.process().stderrText().c_str());
+}
+
+// Issue 14 #13: a download the client cut off was logged as a complete 200.
+void TestCliServe::accessLogMarksADownloadTheClientCutOff() {
+  CliServer s;
+  QVERIFY2(s.start(), s.error().c_str());
+  {
+    RawClient c(s.port());
+    QVERIFY(c.send(makeRequest("GET", "/bytes/1073741824")));
+    QVERIFY(c.waitReadable(3s));
+    c.reset();  // the client gives up after the first bytes
+  }
+  QVERIFY2(s.process().waitForStderr(" aborted: ", 5s), s.process().stderrText().c_str());
+  const std::string log = s.process().stderrText();
+  const size_t at = log.find("\"GET /bytes/1073741824 HTTP/1.1\" 200 in=0 sent=");
+  QVERIFY2(at != std::string::npos, log.c_str());
+  const std::string line = log.substr(at, log.find('\n', at) - at);
+  QVERIFY2(line.find(" aborted: ") != std::string::npos, line.c_str());
+  const uint64_t sent = std::stoull(line.substr(line.find("sent=") + 5));
+  QVERIFY2(sent > 0 && sent < 1073741824ull, line.c_str());
+  // A download read to the end is logged complete, with every body byte.
+  QVERIFY(sluice::test::fetch(s.port(), makeRequest("GET", "/bytes/100000")));
+  QVERIFY2(s.process().waitForStderr("\"GET /bytes/100000 HTTP/1.1\" 200 in=0 out=100000 ", 3s), s.process().stderrText().c_str());
 }
 
 void TestCliServe::publicBindPrintsAWarning() {

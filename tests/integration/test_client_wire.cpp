@@ -296,6 +296,32 @@ class TestClientWire : public QObject {
     ex->body.release();
     QVERIFY(ex->response.requestHead.find("Expect") == std::string::npos);
   }
+
+  // A streamed body of unknown size (chunked) may be of any size: Expect is sent, as curl
+  // does for chunked uploads; the body follows the 100 and arrives whole.
+  void expectContinueForBodiesOfUnknownSize() {
+    RecordingServer srv;
+    for (uint64_t threshold : {uint64_t(1) << 20, uint64_t(0)}) {
+      ClientConfig cfg;
+      cfg.expectContinueBytes = threshold;
+      Client client(cfg);
+      auto req = Request::get(srv.raw.url("/up"));
+      req->method = "POST";
+      auto left = std::make_shared<int>(3);
+      req->body = RequestBody::fromPull([left](std::span<char> buf) -> sluice::Result<size_t> {
+        if ((*left)-- <= 0) return size_t(0);
+        buf[0] = 'p';
+        return size_t(1);
+      });
+      auto ex = client.fetch(std::move(*req));
+      QVERIFY2(ex, ex ? "" : ex.error().message.c_str());
+      ex->body.release();
+      const std::string& head = ex->response.requestHead;
+      QVERIFY2(head.find("Transfer-Encoding: chunked\r\n") != std::string::npos, head.c_str());
+      QCOMPARE(head.find("Expect: 100-continue\r\n") != std::string::npos, threshold > 0);  // 0: never
+      QCOMPARE(ex->response.status, 200);
+    }
+  }
 };
 
 QTEST_APPLESS_MAIN(TestClientWire)

@@ -66,6 +66,13 @@ void TestHostileClient::brokenResponses_data() {
                                       << false << FailsAt::kBody << QByteArray("malformed");
   QTest::newRow("negative chunk size") << b("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n0\r\n\r\n")
                                       << false << FailsAt::kBody << QByteArray("malformed");
+  // 1,000 one-byte chunks, each with a 100-byte extension: under the 16 KiB per-chunk cap,
+  // over the 64 KiB per-message budget (issue 14 #14).
+  QTest::newRow("chunk extensions over the per-message budget") << [&] {
+    std::string s = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+    for (int i = 0; i < 1000; ++i) s += "1;e=" + std::string(96, 'v') + "\r\nx\r\n";
+    return b(s + "0\r\n\r\n");
+  }() << false << FailsAt::kBody << QByteArray("in all the chunks of one response body");
   QTest::newRow("chunk data longer than its size")
       << b("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nhello\r\n0\r\n\r\n") << false << FailsAt::kBody
       << QByteArray("malformed");

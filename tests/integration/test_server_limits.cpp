@@ -4,6 +4,7 @@
 #include <QtTest/QtTest>
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <thread>
 
@@ -79,10 +80,13 @@ class TestServerLimits : public QObject {
   void bodyLimitIsConfigurable();
   void chunkedBodyOverLimitGets413MidStream();
   void chunkExtensionOverLimitGets413();
+  void chunkExtensionsPerMessageGet413();
   void maxConnectionsHoldsTheNextOneBack();
   void maxConnectionsIsConfigurable();
 
  private:
+  /** The default server answers req with 413 and closes; one with the limit raised answers 200. */
+  void refusedThenAcceptedWhenRaised(const std::string& req, const std::function<void(ServerConfig&)>& raise);
   InProcessServer defaults_;
 };
 
@@ -194,14 +198,27 @@ void TestServerLimits::chunkedBodyOverLimitGets413MidStream() {
 void TestServerLimits::chunkExtensionOverLimitGets413() {
   const std::string req = makeRequest("PUT", "/sink", "Transfer-Encoding: chunked\r\n") + "5;e=\"" + std::string(20 * 1024, 'e') +
                           "\"\r\nhello\r\n0\r\n\r\n";
+  refusedThenAcceptedWhenRaised(req, [](ServerConfig& c) { c.parse.maxChunkExtension = 64 * 1024; });
+}
+
+void TestServerLimits::refusedThenAcceptedWhenRaised(const std::string& req, const std::function<void(ServerConfig&)>& raise) {
   auto o = sendAndRead(defaults_.port(), req, true);
   QCOMPARE(o.status, 413);
   QCOMPARE(o.after, RawClient::PeerState::kClosed);
   InProcessServer large;
   ServerConfig l = config();
-  l.parse.maxChunkExtension = 64 * 1024;
+  raise(l);
   QVERIFY(large.start(l));
   QCOMPARE(sendAndRead(large.port(), req, false).status, 200);
+}
+
+// Issue 14 #14: 3,000 one-byte chunks, each with a 100-byte extension, pass the per-chunk
+// cap but not the 64 KiB per-message budget: 413 and close; a larger budget takes them.
+void TestServerLimits::chunkExtensionsPerMessageGet413() {
+  std::string req = makeRequest("PUT", "/sink", "Transfer-Encoding: chunked\r\n");
+  for (int i = 0; i < 3000; ++i) req += "1;e=" + std::string(96, 'v') + "\r\nx\r\n";
+  req += "0\r\n\r\n";
+  refusedThenAcceptedWhenRaised(req, [](ServerConfig& c) { c.parse.maxChunkExtensionsPerMessage = 1024 * 1024; });
 }
 
 void TestServerLimits::maxConnectionsHoldsTheNextOneBack() {

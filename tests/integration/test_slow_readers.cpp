@@ -6,12 +6,9 @@
 // test is not a benchmark), and memory is trimmed after the attackers leave.
 #include <QtTest/QtTest>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <thread>
-#include <vector>
 
 #include "support/hostile_peers.h"
 #include "support/process.h"
@@ -25,38 +22,6 @@ namespace {
 
 constexpr size_t kReaders = 200;
 const std::string kNormal = "GET /status/200 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-
-/** Sockets that asked for a large body with a 1 KiB receive buffer and never read; closed on destruction. */
-class NonReaders {
- public:
-  ~NonReaders() { closeAll(); }
-  /** Connects n sockets (SO_RCVBUF set before connect) and sends request on each; returns how many did. */
-  size_t open(uint16_t port, size_t n, const std::string& request) {
-    for (size_t i = 0; i < n; ++i) {
-      int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-      if (fd < 0) break;
-      fds_.push_back(fd);
-      int rcv = 1024;
-      ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);
-      sockaddr_in sa{};
-      sa.sin_family = AF_INET;
-      sa.sin_port = htons(port);
-      sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) break;
-      if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) break;
-      ++sent_;
-    }
-    return sent_;
-  }
-  void closeAll() {
-    for (int fd : fds_) ::close(fd);
-    fds_.clear();
-  }
-
- private:
-  std::vector<int> fds_;
-  size_t sent_ = 0;
-};
 
 /** Polls cond (a counter the server keeps) every 10 ms until it holds or timeout passes. */
 template <typename Cond>
@@ -88,8 +53,9 @@ void TestSlowReaders::boundedOutputAndFairTurns() {
   const size_t cap = s.server().config().outputBufferBytes;
   const auto rss0 = sluice::test::procStatusBytes(::getpid(), "VmRSS");
 
-  NonReaders attack;
-  QCOMPARE(attack.open(s.port(), kReaders, "GET /bytes/1073741824 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"), kReaders);
+  sluice::test::Crowd attack;
+  QCOMPARE(attack.open(s.port(), kReaders, 1024), kReaders);
+  attack.sendAll("GET /bytes/1073741824 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
   // Every download has begun once the server counted all the requests.
   QVERIFY(waitFor([&] { return stats.requests.load() >= kReaders; }, 10s));
   auto p = sluice::test::probe(s.port(), kNormal, 2s);

@@ -24,12 +24,12 @@ Probe probe(uint16_t port, std::string_view request, std::chrono::milliseconds t
   return p;
 }
 
-size_t Crowd::open(uint16_t port, size_t n) {
+size_t Crowd::open(uint16_t port, size_t n, int receiveBuffer) {
   size_t ok = 0;
   clients_.reserve(clients_.size() + n);
   for (size_t i = 0; i < n; ++i) {
     RawClient c;
-    if (c.connect(port, std::chrono::seconds(2))) ++ok;
+    if (c.connect(port, std::chrono::seconds(2), receiveBuffer)) ++ok;
     clients_.push_back(std::move(c));
   }
   return ok;

@@ -27,8 +27,8 @@ Probe probe(uint16_t port, std::string_view request, std::chrono::milliseconds t
 /** Many connections held open by the test. */
 class Crowd {
  public:
-  /** Opens n connections to port; returns how many connected. */
-  size_t open(uint16_t port, size_t n);
+  /** Opens n connections to port (SO_RCVBUF receiveBuffer when above 0); returns how many connected. */
+  size_t open(uint16_t port, size_t n, int receiveBuffer = 0);
   size_t size() const { return clients_.size(); }
   /** Sends the same bytes on every connection still open (short per-connection timeout). */
   void sendAll(std::string_view bytes);

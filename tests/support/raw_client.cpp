@@ -61,7 +61,7 @@ RawClient& RawClient::operator=(RawClient&& o) noexcept {
   return *this;
 }
 
-bool RawClient::connect(uint16_t port, std::chrono::milliseconds timeout) {
+bool RawClient::connect(uint16_t port, std::chrono::milliseconds timeout, int receiveBuffer) {
   close();
   buf_.clear();
   peer_ = PeerState::kOpen;
@@ -72,6 +72,8 @@ bool RawClient::connect(uint16_t port, std::chrono::milliseconds timeout) {
   }
   int one = 1;
   ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  // Before connect, so the window the peer sees is small from the handshake on.
+  if (receiveBuffer > 0) ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receiveBuffer, sizeof receiveBuffer);
   sockaddr_in sa{};
   sa.sin_family = AF_INET;
   sa.sin_port = htons(port);

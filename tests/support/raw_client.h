@@ -47,8 +47,8 @@ class RawClient {
   RawClient(const RawClient&) = delete;
   RawClient& operator=(const RawClient&) = delete;
 
-  /** Connects to 127.0.0.1:port. */
-  bool connect(uint16_t port, std::chrono::milliseconds timeout = 3s);
+  /** Connects to 127.0.0.1:port; a receiveBuffer above 0 sets SO_RCVBUF first (a peer that reads slowly). */
+  bool connect(uint16_t port, std::chrono::milliseconds timeout = 3s, int receiveBuffer = 0);
   bool connected() const { return fd_ >= 0; }
   int fd() const { return fd_; }
   const std::string& error() const { return error_; }

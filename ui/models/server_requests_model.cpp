@@ -39,6 +39,9 @@ QVariant ServerRequestsModel::data(const QModelIndex& index, int role) const {
     if (r.expectedIn > 0) return static_cast<int>(std::min<quint64>(99, r.bytesIn * 100 / r.expectedIn));
     return -1;  // no known end: a busy bar
   }
+  if (role == Qt::ToolTipRole && index.column() == kProgress && r.aborted)
+    return QStringLiteral("aborted after %1 sent: %2").arg(formatBytes(r.bytesOut), r.reason);
+  if (role == Qt::ForegroundRole && index.column() == kProgress && r.aborted) return QColor(0xd0, 0x40, 0x40);
   if (role == Qt::ForegroundRole && index.column() == kStatus && r.finished) {
     if (r.status >= 500 || r.status == 499) return QColor(0xd0, 0x40, 0x40);
     if (r.status >= 400) return QColor(0xc0, 0x80, 0x20);
@@ -57,7 +60,9 @@ QVariant ServerRequestsModel::data(const QModelIndex& index, int role) const {
       return QStringLiteral("%1 of %2").arg(formatBytes(r.bytesIn), formatBytes(r.expectedIn));
     case kOut: return formatBytes(r.bytesOut);
     case kRate: return secs > 0 ? formatRate(static_cast<double>(std::max(r.bytesIn, r.bytesOut)) / secs) : QString();
-    case kProgress: return r.finished ? QStringLiteral("done") : QStringLiteral("in flight");
+    case kProgress:
+      if (!r.finished) return QStringLiteral("in flight");
+      return r.aborted ? QStringLiteral("aborted") : QStringLiteral("done");
     case kStatus: return r.finished ? QString::number(r.status) : QStringLiteral("…");
     case kDuration: return formatMicros(durationOf(r));
     default: return {};
@@ -119,6 +124,8 @@ void ServerRequestsModel::applyPending() {
     r->bytesOut = ev.bytesOut;
     if (ev.kind == EventKind::kRequestFinished) {
       r->finished = true;
+      r->aborted = ev.outcome == observe::RequestOutcome::kAborted;
+      if (r->aborted) r->reason = QString::fromStdString(ev.reason);
       r->status = ev.code;
       r->durationUs = ev.durationUs;
     }

@@ -61,6 +61,8 @@ class ServerRequestsModel : public QAbstractTableModel {
     quint64 durationUs = 0;
     qint64 startNs = 0;
     bool finished = false;
+    bool aborted = false;  ///< the connection ended before the whole response left (bytesOut: what was sent)
+    QString reason;        ///< why, when aborted
   };
   struct Pending {
     int serverId;
