@@ -29,15 +29,8 @@ npid=$NGINX_PID
 start_sluice "$cli" --tls --cert "$work/cert.pem" --key "$work/key.pem" --workers 1 --quiet
 spid=$SLUICE_PID; sport=$SLUICE_PORT
 
-dl() {
-  local t0 t1
-  t0=$(date +%s%N)
-  "${PIN_LOAD[@]}" /usr/bin/time -o "$work/time.txt" -f '%M' "$@" >/dev/null 2>&1
-  t1=$(date +%s%N)
-  awk -v s="$size" -v ns=$((t1 - t0)) -v m="$(cat "$work/time.txt")" 'BEGIN { printf "%.0f %d", s / (ns / 1e9), m }'
-}
-dl_sluice() { dl "$cli" request -s --cacert "$work/cert.pem" -o /dev/null "https://127.0.0.1:$nport/big"; }
-dl_curl() { dl curl -sS --cacert "$work/cert.pem" -o /dev/null "https://127.0.0.1:$nport/big"; }
+dl_sluice() { timed_download "$size" "$cli" request -s --cacert "$work/cert.pem" -o /dev/null "https://127.0.0.1:$nport/big"; }
+dl_curl() { timed_download "$size" curl -sS --cacert "$work/cert.pem" -o /dev/null "https://127.0.0.1:$nport/big"; }
 echo "## HTTPS download of $((size >> 20)) MiB from nginx: sluice-cli request vs curl (B/s, peak RSS KiB)"
 alternate dl_sluice dl_curl
 echo "RESULT tls-client-download sluice=${MEDIANS[0]} curl=${MEDIANS[1]} ratio=$(ratio "${MEDIANS[0]}" "${MEDIANS[1]}") B/s rss_kib sluice=${MEDIANS2[0]} curl=${MEDIANS2[1]} rss_ratio=$(ratio "${MEDIANS2[0]}" "${MEDIANS2[1]}") ($(rounds_note); goal >= 1.0, RSS <= curl)"
