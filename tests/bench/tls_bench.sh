@@ -3,7 +3,7 @@
 #   client: 2 GiB HTTPS download from nginx, sluice-cli request vs curl (speed and peak RSS)
 #   server: small keep-alive responses over TLS, wrk -t1 -c50, sluice vs nginx
 #   server: new TLS connections per second, openssl s_time -new (one request per connection)
-#   callgrind instructions per TLS request (h2load --h1 -c 10 over 10 connections)
+#   callgrind instructions per TLS keep-alive request and per handshake (h2load --h1 -c 10)
 # Usage: tls_bench.sh BUILD_DIR  (env: BENCH_ROUNDS, BENCH_TLS_BYTES, BENCH_SECONDS, BENCH_CG_REQUESTS)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -56,6 +56,10 @@ stop_pid "$spid"; stop_pid "$npid"
 
 requests=${BENCH_CG_REQUESTS:-5000}
 tls=(--tls --cert "$work/cert.pem" --key "$work/key.pem")
+# Runs of 0, N and 2N requests on 10 connections: the N more requests of the third run cost the
+# keep-alive requests alone; what the second run costs beyond them is the 10 handshakes.
 idle=$(cg_instructions "$cli" "$work" 0 https /status/200 "${tls[@]}")
-busy=$(cg_instructions "$cli" "$work" "$requests" https /status/200 "${tls[@]}")
-echo "RESULT tls-callgrind-per-request instructions=$(( (busy - idle) / requests )) (${busy} - ${idle} over ${requests} requests on 10 connections, 10 handshakes included)"
+one=$(cg_instructions "$cli" "$work" "$requests" https /status/200 "${tls[@]}")
+two=$(cg_instructions "$cli" "$work" $((2 * requests)) https /status/200 "${tls[@]}")
+per=$(( (two - one) / requests ))
+echo "RESULT tls-callgrind-per-request instructions=${per} per_handshake=$(( (one - idle - per * requests) / 10 )) (callgrind: runs of 0, ${requests} and $((2 * requests)) requests on 10 connections: ${idle}, ${one}, ${two})"
