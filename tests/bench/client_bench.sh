@@ -24,21 +24,13 @@ start_nginx "$work/nginx" "$port" "sendfile on;
     location = /big { default_type application/octet-stream; } }"
 url="http://127.0.0.1:$port"
 
-# timed_rss CMD... : "bytes_per_second peak_rss_kib" of a download of $size bytes.
-timed_rss() {
-  local t0 t1
-  t0=$(date +%s%N)
-  "${PIN_LOAD[@]}" /usr/bin/time -o "$work/time.txt" -f '%e %M' "$@" >/dev/null 2>&1
-  t1=$(date +%s%N)
-  awk -v s="$size" -v ns=$((t1 - t0)) -v m="$(awk '{print $2}' "$work/time.txt")" 'BEGIN { printf "%.0f %d", s / (ns / 1e9), m }'
-}
-dl_sluice() { timed_rss "$cli" request -s -o /dev/null "$url/big"; }
-dl_curl() { timed_rss curl -s -o /dev/null "$url/big"; }
+dl_sluice() { timed_download "$size" "$cli" request -s -o /dev/null "$url/big"; }
+dl_curl() { timed_download "$size" curl -s -o /dev/null "$url/big"; }
 echo "## download $((size >> 20)) MiB from nginx: sluice-cli request vs curl (speed B/s, peak RSS KiB)"
 alternate dl_sluice dl_curl
 echo "RESULT client-download sluice=${MEDIANS[0]} curl=${MEDIANS[1]} ratio=$(ratio "${MEDIANS[0]}" "${MEDIANS[1]}") B/s rss_kib sluice=${MEDIANS2[0]} curl=${MEDIANS2[1]} rss_ratio=$(ratio "${MEDIANS2[0]}" "${MEDIANS2[1]}") ($(rounds_note); goal >= 1.0, RSS <= curl)"
 if [ -x "$qnam" ]; then
-  dl_qnam() { timed_rss "$qnam" download "$url/big"; }
+  dl_qnam() { timed_download "$size" "$qnam" download "$url/big"; }
   alternate dl_sluice dl_qnam
   echo "RESULT qnam-download sluice=${MEDIANS[0]} qnam=${MEDIANS[1]} ratio=$(ratio "${MEDIANS[0]}" "${MEDIANS[1]}") B/s rss_ratio=$(ratio "${MEDIANS2[0]}" "${MEDIANS2[1]}") ($(rounds_note); goal >= 1.0, RSS <= 0.6x)"
 fi

@@ -122,6 +122,18 @@ elapsed_ns() {
   echo $((t1 - t0))
 }
 
+# timed_download BYTES CMD... : "bytes_per_second peak_rss_kib" of CMD (a client fetching BYTES),
+# run on the load CPU; wall time from date, peak RSS from /usr/bin/time.
+timed_download() {
+  local bytes=$1; shift
+  local t0 t1 rss_file; rss_file=$(mktemp)
+  t0=$(date +%s%N)
+  "${PIN_LOAD[@]}" /usr/bin/time -o "$rss_file" -f '%M' "$@" >/dev/null 2>&1
+  t1=$(date +%s%N)
+  awk -v s="$bytes" -v ns=$((t1 - t0)) -v m="$(tail -1 "$rss_file")" 'BEGIN { printf "%.0f %d", s / (ns / 1e9), m }'
+  rm -f "$rss_file"
+}
+
 # ECDSA P-256 self-signed certificate for 127.0.0.1 and localhost: DIR/cert.pem, DIR/key.pem.
 make_p256_cert() {
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \

@@ -3,7 +3,7 @@
 #   client: 2 GiB HTTPS download from nginx, sluice-cli request vs curl (speed and peak RSS)
 #   server: small keep-alive responses over TLS, wrk -t1 -c50, sluice vs nginx
 #   server: new TLS connections per second, openssl s_time -new (one request per connection)
-#   callgrind instructions per TLS request (h2load --h1 -c 10 over 10 connections)
+#   callgrind instructions per TLS keep-alive request and per handshake (h2load --h1 -c 10)
 # Usage: tls_bench.sh BUILD_DIR  (env: BENCH_ROUNDS, BENCH_TLS_BYTES, BENCH_SECONDS, BENCH_CG_REQUESTS)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,15 +29,8 @@ npid=$NGINX_PID
 start_sluice "$cli" --tls --cert "$work/cert.pem" --key "$work/key.pem" --workers 1 --quiet
 spid=$SLUICE_PID; sport=$SLUICE_PORT
 
-dl() {
-  local t0 t1
-  t0=$(date +%s%N)
-  "${PIN_LOAD[@]}" /usr/bin/time -o "$work/time.txt" -f '%M' "$@" >/dev/null 2>&1
-  t1=$(date +%s%N)
-  awk -v s="$size" -v ns=$((t1 - t0)) -v m="$(cat "$work/time.txt")" 'BEGIN { printf "%.0f %d", s / (ns / 1e9), m }'
-}
-dl_sluice() { dl "$cli" request -s --cacert "$work/cert.pem" -o /dev/null "https://127.0.0.1:$nport/big"; }
-dl_curl() { dl curl -sS --cacert "$work/cert.pem" -o /dev/null "https://127.0.0.1:$nport/big"; }
+dl_sluice() { timed_download "$size" "$cli" request -s --cacert "$work/cert.pem" -o /dev/null "https://127.0.0.1:$nport/big"; }
+dl_curl() { timed_download "$size" curl -sS --cacert "$work/cert.pem" -o /dev/null "https://127.0.0.1:$nport/big"; }
 echo "## HTTPS download of $((size >> 20)) MiB from nginx: sluice-cli request vs curl (B/s, peak RSS KiB)"
 alternate dl_sluice dl_curl
 echo "RESULT tls-client-download sluice=${MEDIANS[0]} curl=${MEDIANS[1]} ratio=$(ratio "${MEDIANS[0]}" "${MEDIANS[1]}") B/s rss_kib sluice=${MEDIANS2[0]} curl=${MEDIANS2[1]} rss_ratio=$(ratio "${MEDIANS2[0]}" "${MEDIANS2[1]}") ($(rounds_note); goal >= 1.0, RSS <= curl)"
@@ -63,6 +56,10 @@ stop_pid "$spid"; stop_pid "$npid"
 
 requests=${BENCH_CG_REQUESTS:-5000}
 tls=(--tls --cert "$work/cert.pem" --key "$work/key.pem")
+# Runs of 0, N and 2N requests on 10 connections: the N more requests of the third run cost the
+# keep-alive requests alone; what the second run costs beyond them is the 10 handshakes.
 idle=$(cg_instructions "$cli" "$work" 0 https /status/200 "${tls[@]}")
-busy=$(cg_instructions "$cli" "$work" "$requests" https /status/200 "${tls[@]}")
-echo "RESULT tls-callgrind-per-request instructions=$(( (busy - idle) / requests )) (${busy} - ${idle} over ${requests} requests on 10 connections, 10 handshakes included)"
+one=$(cg_instructions "$cli" "$work" "$requests" https /status/200 "${tls[@]}")
+two=$(cg_instructions "$cli" "$work" $((2 * requests)) https /status/200 "${tls[@]}")
+per=$(( (two - one) / requests ))
+echo "RESULT tls-callgrind-per-request instructions=${per} per_handshake=$(( (one - idle - per * requests) / 10 )) (callgrind: runs of 0, ${requests} and $((2 * requests)) requests on 10 connections: ${idle}, ${one}, ${two})"

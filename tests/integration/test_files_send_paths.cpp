@@ -100,6 +100,7 @@ class TestFilesSendPaths : public QObject {
     QTest::addColumn<QString>("value");
     QTest::newRow("unknown path") << "--file-send" << "splice";
     QTest::newRow("buffer below 4K") << "--file-buffer" << "1K";
+    QTest::newRow("bulk read below 4K") << "--bulk-read" << "2K";
   }
   void badValuesAreRefused() {
     QFETCH(QString, flag);
