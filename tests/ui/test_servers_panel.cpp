@@ -10,10 +10,13 @@
 #include <QPushButton>
 #include <QTableView>
 #include <QTableWidget>
+#include <QSettings>
 #include <QTest>
 
 #include "engine/net/event_loop.h"
 #include "support/raw_client.h"
+#include "ui/bridge/client_bridge.h"
+#include "ui/bridge/event_settings.h"
 #include "support/ui_window.h"
 #include "ui/widgets/memory_graph.h"
 #include "ui/bridge/server_host.h"
@@ -128,6 +131,22 @@ class TestServersPanel : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(buffered->stats().bodyBytesHeld, 0u, 5000);
     QTRY_VERIFY2_WITH_TIMEOUT(graph->legend().contains(QStringLiteral("buffered :%1 holds 0 B").arg(buffered->port())),
                              qPrintable(graph->legend().join(" | ")), 5000);
+  }
+
+  void eventBufferSizesComeFromSettings() {
+    // Every limit is configurable: the client's and each server's event buffer are read
+    // from the settings (Tools > Event buffers…) when they are made, within bounds.
+    QSettings settings;
+    settings.setValue(QStringLiteral("events/clientCapacity"), 2048);
+    settings.setValue(QStringLiteral("events/serverCapacity"), 10);  // below the floor: clamped
+    {
+      MainWindow w(fx_.options());
+      QCOMPARE(w.bridge()->eventCapacity(), size_t{2048});
+      QCOMPARE(w.serversPanel()->hosts().at(0)->settings().eventCapacity, kMinEventCapacity);
+    }
+    settings.remove(QStringLiteral("events"));
+    MainWindow w(fx_.options());
+    QCOMPARE(w.bridge()->eventCapacity(), kDefaultEventCapacity);
   }
 
   void proxyServerForwardsToTheEmbeddedOne() {

@@ -13,6 +13,7 @@
 #include "engine/client/client.h"
 #include "ui/bridge/event_pump.h"
 #include "ui/bridge/gui_waker.h"
+#include "ui/bridge/event_settings.h"
 #include "ui/bridge/transfer.h"
 
 namespace sluice::ui {
@@ -183,6 +184,7 @@ ClientBridge::~ClientBridge() {
 void ClientBridge::createClient(const client::PoolLimits& limits) {
   client::ClientConfig config;
   config.pool = limits;
+  config.eventCapacity = clientEventCapacity();
   client_ = std::make_unique<client::Client>(config);
   pump_ = new EventPump(client_->events(), this);
   connect(pump_, &EventPump::batch, this, &ClientBridge::poolEvents);
@@ -191,6 +193,8 @@ void ClientBridge::createClient(const client::PoolLimits& limits) {
     emit poolEventsDropped(newly);
   });
 }
+
+size_t ClientBridge::eventCapacity() const { return client_ ? client_->events().capacity() : 0; }
 
 void ClientBridge::destroyClient() {
   held_.clear();  // dropped before the client: the engine records their leaks

@@ -44,6 +44,8 @@ class ClientBridge : public QObject {
   explicit ClientBridge(QObject* parent = nullptr);
   ~ClientBridge() override;
 
+  /** The client's event buffer size (events/clientCapacity when the client was made). */
+  size_t eventCapacity() const;
   /** Starts a request. The returned transfer is already failed when the spec is unusable. */
   std::shared_ptr<Transfer> send(const RequestSpec& spec, const SendOptions& options = {});
 

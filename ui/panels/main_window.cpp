@@ -11,6 +11,10 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QSpinBox>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QStatusBar>
@@ -25,6 +29,7 @@
 #include "ui/panels/pool_panel.h"
 #include "ui/panels/request_panel.h"
 #include "ui/panels/request_tabs.h"
+#include "ui/bridge/event_settings.h"
 #include "ui/panels/response_view.h"
 #include "ui/panels/servers_panel.h"
 #include "ui/widgets/format.h"
@@ -78,11 +83,12 @@ MainWindow::~MainWindow() {
 
 void MainWindow::startEmbedded(const QString& listen) {
   ServerSettings s;
+  s.eventCapacity = serverEventCapacity();
   embedded_ = new ServerHost(s, this);
   QString err;
   if (listen.isEmpty()) err = embedded_->startOnFirstFreePort(QStringLiteral("127.0.0.1"));
   else {
-    ServerSettings custom;
+    ServerSettings custom = s;
     custom.listen = listen;
     delete embedded_;
     embedded_ = new ServerHost(custom, this);
@@ -183,12 +189,43 @@ void MainWindow::buildMenus() {
   tools->addAction(tr("Flush idle connections"), bridge_, &ClientBridge::flushIdle);
   tools->addAction(tr("Close all connections"), bridge_, &ClientBridge::closeAll);
   tools->addAction(tr("Drop held streams"), bridge_, &ClientBridge::dropHeld);
+  tools->addSeparator();
+  tools->addAction(tr("Event buffers…"), this, &MainWindow::showEventBuffersDialog);
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("About Sluice"), this, [this] {
     QMessageBox::about(this, tr("About Sluice"),
                        tr("Sluice %1: an HTTP/1.1 stream workbench.\nRequest testing, local stream servers and a "
                           "visible connection pool.").arg(QApplication::applicationVersion()));
   });
+}
+
+void MainWindow::showEventBuffersDialog() {
+  // How many events the engine keeps between two GUI drains; past it they are dropped,
+  // counted and shown in the pool and servers headers. Read when a client or server starts.
+  QDialog d(this);
+  d.setWindowTitle(tr("Event buffers"));
+  auto* form = new QFormLayout(&d);
+  auto spin = [&](const char* name, size_t value) {
+    auto* b = new QSpinBox(&d);
+    b->setObjectName(QLatin1String(name));
+    b->setRange(static_cast<int>(kMinEventCapacity), static_cast<int>(kMaxEventCapacity));
+    b->setSingleStep(4096);
+    b->setValue(static_cast<int>(value));
+    b->setSuffix(tr(" events"));
+    return b;
+  };
+  auto* client = spin("clientEventCapacity", clientEventCapacity());
+  auto* server = spin("serverEventCapacity", serverEventCapacity());
+  form->addRow(tr("Client (pool lanes):"), client);
+  form->addRow(tr("Each server (live table):"), server);
+  form->addRow(new QLabel(tr("Servers added from now on use the new size; the client uses it from the next start.\n"
+                             "The client's buffer holds %1 events now.").arg(bridge_->eventCapacity()), &d));
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &d);
+  connect(buttons, &QDialogButtonBox::accepted, &d, &QDialog::accept);
+  connect(buttons, &QDialogButtonBox::rejected, &d, &QDialog::reject);
+  form->addRow(buttons);
+  if (d.exec() == QDialog::Accepted)
+    setEventCapacities(static_cast<size_t>(client->value()), static_cast<size_t>(server->value()));
 }
 
 void MainWindow::buildStatusBar() {

@@ -76,6 +76,7 @@ class MainWindow : public QMainWindow {
   void buildDocks();
   void buildMenus();
   void buildStatusBar();
+  void showEventBuffersDialog();
   void updateStatusBar();
   void selectRequestInHistory(quint64 requestId);
   // main_window_workspace.cpp: collections, tabs, environments, HAR

@@ -26,6 +26,7 @@
 
 #include "engine/observe/process_stats.h"
 #include "engine/util/units.h"
+#include "ui/bridge/event_settings.h"
 #include "ui/models/server_requests_model.h"
 #include "ui/widgets/format.h"
 #include "ui/widgets/memory_graph.h"
@@ -295,6 +296,7 @@ void ServersPanel::addHost(ServerHost* host) {
 
 ServerHost* ServersPanel::addServerFromForm() {
   ServerSettings s;
+  s.eventCapacity = serverEventCapacity();
   s.listen = listen_->text().trimmed();
   s.buffered = mode_->currentData().toBool();
   s.uploadDir = dir_->text().trimmed();
