@@ -8,16 +8,18 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QStandardPaths>
 #include <QString>
 #include <QTest>
 #include <QTimer>
-#include <algorithm>
 #include <QWidget>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
 #include "support/test_env.h"
+#include "ui/bridge/server_host.h"
 #include "ui/panels/main_window.h"
 
 namespace sluice::test {
@@ -92,6 +94,21 @@ class UiWindowFixture {
     o.historyFile = path(history);
     o.restoreState = false;
     return o;
+  }
+  /**
+   * A TLS server on 127.0.0.1:0 with the stored self-signed certificate, kept under this
+   * folder (Qt's test-mode paths, XDG_DATA_HOME here). Null, with *err saying why, when
+   * it does not start.
+   */
+  std::unique_ptr<ui::ServerHost> startTlsServer(QString* err) const {
+    QStandardPaths::setTestModeEnabled(true);
+    qputenv("XDG_DATA_HOME", path(QStringLiteral("data")).toUtf8());
+    ui::ServerSettings s;
+    s.tls = true;
+    auto host = std::make_unique<ui::ServerHost>(s);
+    *err = host->start();
+    if (!err->isEmpty()) return nullptr;
+    return host;
   }
   /** A shown window with options(). */
   std::unique_ptr<ui::MainWindow> open(const QString& history = QStringLiteral("history.json")) const {

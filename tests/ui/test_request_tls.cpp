@@ -36,15 +36,11 @@ class TestRequestTls : public QObject {
  private slots:
   void initTestCase() {
     QVERIFY(fx_.ok());
-    QStandardPaths::setTestModeEnabled(true);
-    qputenv("XDG_DATA_HOME", fx_.path(QStringLiteral("data")).toUtf8());
+    QString err;
+    tlsServer_ = fx_.startTlsServer(&err);  // the stored self-signed certificate
+    QVERIFY2(tlsServer_, qPrintable(err));
     w_ = fx_.open();
     QVERIFY2(!w_->embeddedUrl().isEmpty(), qPrintable(w_->embeddedError()));
-    ServerSettings s;
-    s.tls = true;  // the stored self-signed certificate
-    tlsServer_ = std::make_unique<ServerHost>(s);
-    QString err = tlsServer_->start();
-    QVERIFY2(err.isEmpty(), qPrintable(err));
   }
   void cleanupTestCase() {
     w_.reset();

@@ -115,26 +115,17 @@ class TestServersBurst : public QObject {
     MainWindow w(fx_.options());
     w.show();
     QVERIFY(!w.embeddedUrl().isEmpty());
-    QElapsedTimer clock;
-    qint64 last = 0, maxGap = 0;
-    QTimer ticker;
-    ticker.setInterval(10);
-    connect(&ticker, &QTimer::timeout, this, [&] {
-      qint64 now = clock.elapsed();
-      maxGap = std::max(maxGap, now - last);
-      last = now;
-    });
-    clock.start();
-    ticker.start();
+    sluice::test::GuiStallMeter stall;
+    stall.start();
     std::atomic<int> ok{-1};
     std::thread t([&] { ok = burst(w.embeddedUrl().toStdString() + "/bytes/10", requests, 64); });
     QTRY_VERIFY_WITH_TIMEOUT(ok.load() >= 0, 600000);
     t.join();
-    qint64 burstMs = clock.elapsed();
+    qint64 burstMs = stall.elapsedMs();
     auto* header = w.findChild<QLabel*>(QStringLiteral("serverRequestsHeader"));
     QVERIFY(header);
     QTRY_VERIFY2_WITH_TIMEOUT(header->text().startsWith(QStringLiteral("Requests %1 ").arg(requests)), qPrintable(header->text()), 5000);
-    ticker.stop();
+    stall.stop();
     // Idle within a second: after it, the window uses (almost) no CPU.
     QTest::qWait(1000);
     double cpu0 = test::procCpuSeconds(::getpid()).value_or(0);
@@ -142,11 +133,11 @@ class TestServersBurst : public QObject {
     double idleCpu = (test::procCpuSeconds(::getpid()).value_or(0) - cpu0) / 2.0;
     std::printf("GUI burst: %d requests at concurrency 64 in %lld ms, longest GUI-thread stall %lld ms, "
                 "idle CPU %.1f%% 1 s after; header: %s\n",
-                requests, static_cast<long long>(burstMs), static_cast<long long>(maxGap), idleCpu * 100, qPrintable(header->text()));
+                requests, static_cast<long long>(burstMs), static_cast<long long>(stall.maxGapMs()), idleCpu * 100, qPrintable(header->text()));
     std::fflush(stdout);
     QCOMPARE(ok.load(), requests);
     // The goal is 100 ms on a quiet machine (the bench reports it); the test allows a shared CI runner.
-    QVERIFY2(maxGap < 1000, qPrintable(QStringLiteral("the GUI thread stalled for %1 ms").arg(maxGap)));
+    QVERIFY2(stall.maxGapMs() < 1000, qPrintable(QStringLiteral("the GUI thread stalled for %1 ms").arg(stall.maxGapMs())));
     QVERIFY2(idleCpu < 0.05, qPrintable(QStringLiteral("an idle window used %1% CPU").arg(idleCpu * 100)));
   }
 

@@ -42,14 +42,10 @@ class TestTlsTimingLanes : public QObject {
  private slots:
   void initTestCase() {
     QVERIFY(fx_.ok());
-    QStandardPaths::setTestModeEnabled(true);
-    qputenv("XDG_DATA_HOME", fx_.path(QStringLiteral("data")).toUtf8());
+    QString err;
+    tls_ = fx_.startTlsServer(&err);
+    QVERIFY2(tls_, qPrintable(err));
     w_ = fx_.open();
-    ServerSettings s;
-    s.tls = true;
-    tls_ = std::make_unique<ServerHost>(s);
-    QString err = tls_->start();
-    QVERIFY2(err.isEmpty(), qPrintable(err));
     child<QLineEdit>(w_.get(), "tlsCaFileEdit")->setText(tls_->certificatePath());
   }
   void cleanupTestCase() {
