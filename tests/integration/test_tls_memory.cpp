@@ -41,8 +41,8 @@ class TestTlsMemory : public QObject {
 
   uint64_t serverPeak() { return test::procStatusBytes(serve_.server.pid(), "VmHWM").value_or(0); }
 
-  test::RunResult cli(std::vector<std::string> args) {
-    args.insert(args.begin(), {SLUICE_CLI_PATH, "request", "--json", "--cacert", serve_.pem, "-o", "/dev/null"});
+  test::RunResult cli(std::vector<std::string> args, const std::string& output = "/dev/null") {
+    args.insert(args.begin(), {SLUICE_CLI_PATH, "request", "--json", "--cacert", serve_.pem, "-o", output});
     return test::runProcess(args, 180s);
   }
 
@@ -97,8 +97,7 @@ class TestTlsMemory : public QObject {
     std::string file = dir_ + "/two-gib.bin";
     QVERIFY(test::runProcess({"truncate", "-s", std::to_string(kTwoGiB), file}, 10s).ok());
     std::string answer = dir_ + "/sink.json";
-    test::RunResult r = test::runProcess(
-        {SLUICE_CLI_PATH, "request", "--json", "--cacert", serve_.pem, "-T", file, "-o", answer, serve_.url("/sink")}, 180s);
+    test::RunResult r = cli({"-T", file, serve_.url("/sink")}, answer);
     QVERIFY2(r.ok(), (r.out + r.err).c_str());
     auto sink = nlohmann::json::parse(test::readFile(answer), nullptr, false);
     QVERIFY2(sink.is_object() && sink.value("bytes", uint64_t{0}) == kTwoGiB, sink.dump().c_str());
