@@ -90,16 +90,14 @@ void MemoryGraph::paintEvent(QPaintEvent*) {
   const quint64 top = scaleTop();
   const qint64 t0 = samples_.front().ms;
   const Axes ax{plot, t0, std::max(samples_.back().ms, t0 + 1), top};
-  auto px = [&](qint64 ms) { return ax.x(ms); };
-  auto py = [&](quint64 v) { return ax.y(v); };
   p.setPen(pal.color(QPalette::Mid));
   p.drawText(QRectF(plot.right() - 120, plot.top(), 118, fm.height()), Qt::AlignRight, formatBytes(top));
   QPainterPath line;
-  line.moveTo(px(samples_.front().ms), py(samples_.front().rss));
-  for (const auto& s : samples_) line.lineTo(px(s.ms), py(s.rss));
+  line.moveTo(ax.x(samples_.front().ms), ax.y(samples_.front().rss));
+  for (const auto& s : samples_) line.lineTo(ax.x(s.ms), ax.y(s.rss));
   QPainterPath area = line;
-  area.lineTo(px(samples_.back().ms), plot.bottom());
-  area.lineTo(px(samples_.front().ms), plot.bottom());
+  area.lineTo(ax.x(samples_.back().ms), plot.bottom());
+  area.lineTo(ax.x(samples_.front().ms), plot.bottom());
   area.closeSubpath();
   QColor accent = pal.color(QPalette::Highlight);
   QColor fill = accent;
@@ -113,8 +111,7 @@ void MemoryGraph::paintEvent(QPaintEvent*) {
 
 void MemoryGraph::paintServerLines(QPainter& p, const Axes& ax) const {
   const QFontMetrics fm = fontMetrics();
-  auto px = [&](qint64 ms) { return ax.x(std::max(ms, ax.t0)); };
-  auto py = [&](quint64 v) { return ax.y(v); };
+  auto px = [&](qint64 ms) { return ax.x(std::max(ms, ax.t0)); };  // a server line may start before the RSS window
   const QStringList texts = legend();
   double x = 6;
   const double y = fm.height() + fm.ascent() + 2;
@@ -123,8 +120,8 @@ void MemoryGraph::paintServerLines(QPainter& p, const Axes& ax) const {
     const QColor c = serverColor(i);
     if (series.size() >= 2) {
       QPainterPath path;
-      path.moveTo(px(series.front().ms), py(series.front().rss));
-      for (const auto& s : series) path.lineTo(px(s.ms), py(s.rss));
+      path.moveTo(px(series.front().ms), ax.y(series.front().rss));
+      for (const auto& s : series) path.lineTo(px(s.ms), ax.y(s.rss));
       p.setPen(QPen(c, 2));
       p.drawPath(path);
     }
@@ -143,7 +140,6 @@ void MemoryGraph::paintMarkers(QPainter& p, const Axes& ax) const {
   const QFontMetrics fm = fontMetrics();
   const QRectF& plot = ax.plot;
   const quint64 top = ax.top;
-  auto px = [&](qint64 ms) { return ax.x(ms); };
   QColor mark(0xe6, 0x91, 0x38);
   // Labels go to the first of three rows where they fit without touching the previous
   // label (row 0 also keeps clear of the scale at the top right); a marker whose label
@@ -153,7 +149,7 @@ void MemoryGraph::paintMarkers(QPainter& p, const Axes& ax) const {
   std::fill(std::begin(rowEnd), std::end(rowEnd), plot.left() - 1);
   const double scaleLeft = plot.right() - fm.horizontalAdvance(formatBytes(top)) - 8;
   for (const auto& m : markers_) {
-    double x = px(m.ms);
+    double x = ax.x(m.ms);
     p.setPen(QPen(mark, 1, Qt::DashLine));
     p.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
     for (int row = 0; row < kRows; ++row) {
