@@ -151,6 +151,26 @@ Result<Request> buildRequest(const Options& o, const std::string& url) {
   return req;
 }
 
+/**
+ * One request to send: a URL and the request built from it once, however many times
+ * it is repeated (each send is a copy sharing one PreparedHead).
+ */
+struct Job {
+  const std::string* url;
+  const Result<Request>* request;
+};
+
+/** The requests of a run, one per URL, built once; repeats share the serialized head. */
+std::vector<Result<Request>> buildRequests(const Options& o) {
+  std::vector<Result<Request>> built;
+  built.reserve(o.urls.size());
+  for (const auto& u : o.urls) {
+    built.push_back(buildRequest(o, u));
+    if (built.back() && o.repeat > 1) built.back()->preparedHead = std::make_shared<PreparedHead>();
+  }
+  return built;
+}
+
 /** The response head as curl -i writes it. */
 std::string headText(const Response& r) {
   std::string text = "HTTP/1." + std::to_string(r.versionMinor) + " " + std::to_string(r.status) + " " + r.reason + "\r\n";
@@ -179,7 +199,7 @@ void printHead(Run& run, const Response& r) {
  */
 class LoopChain {
  public:
-  LoopChain(Run& run, const std::vector<std::string>& jobs) : run_(run), jobs_(jobs) {}
+  LoopChain(Run& run, const std::vector<Job>& jobs) : run_(run), jobs_(jobs) {}
   void runAll() {
     auto finished = done_.get_future();
     sendNext();
@@ -193,14 +213,14 @@ class LoopChain {
  private:
   void sendNext() {
     while (next_ < jobs_.size()) {
-      const std::string& url = jobs_[next_++];
-      auto req = buildRequest(run_.opt, url);
-      if (!req) {
+      const Job& job = jobs_[next_++];
+      const std::string& url = *job.url;
+      if (!*job.request) {
         run_.failures++;
-        report(run_, url, nullptr, 0, {}, &req.error());
+        report(run_, url, nullptr, 0, {}, &job.request->error());
         continue;
       }
-      run_.client.send(std::move(*req), [this, &url](Result<Exchange> ex) { onHead(url, std::move(ex)); });
+      run_.client.send(**job.request, [this, &url](Result<Exchange> ex) { onHead(url, std::move(ex)); });
       return;
     }
     done_.set_value();
@@ -236,16 +256,17 @@ class LoopChain {
   }
 
   Run& run_;
-  const std::vector<std::string>& jobs_;
+  const std::vector<Job>& jobs_;
   size_t next_ = 0;
   uint64_t bytes_ = 0;
   std::unique_ptr<Exchange> current_;
   std::promise<void> done_;
 };
 
-void oneRequest(Run& run, const std::string& url) {
+void oneRequest(Run& run, const Job& job) {
   const Options& o = run.opt;
-  auto req = buildRequest(o, url);
+  const std::string& url = *job.url;
+  Result<Request> req = *job.request;  // a copy: it is sent, and may get a progress meter
   if (!req) {
     run.failures++;
     return report(run, url, nullptr, 0, {}, &req.error());
@@ -327,9 +348,11 @@ int runRequest(int argc, char** argv) {
     if (run.outFd < 0) return std::fprintf(stderr, "sluice-cli request: cannot write '%s': %s\n", o.output.c_str(), std::strerror(errno)), 1;
   }
   run.progress = !o.silent && !o.json && (::isatty(2) || o.stream.progress) && o.concurrency == 1;
-  std::vector<std::string> jobs;
-  for (const auto& u : o.urls)
-    for (int k = 0; k < o.repeat; ++k) jobs.push_back(u);
+  const std::vector<Result<Request>> requests = buildRequests(o);
+  std::vector<Job> jobs;
+  jobs.reserve(o.urls.size() * static_cast<size_t>(o.repeat));
+  for (size_t u = 0; u < o.urls.size(); ++u)
+    for (int k = 0; k < o.repeat; ++k) jobs.push_back(Job{&o.urls[u], &requests[u]});
   std::atomic<size_t> next{0};
   auto start = std::chrono::steady_clock::now();
   const bool chained = o.concurrency == 1 && !run.progress && !o.stream.any() &&

@@ -86,6 +86,10 @@ class Connection final : public net::IoHandler, public std::enable_shared_from_t
   static CloseReason reasonForErrno(int err);
   void beginRequest();
   Status buildHead();
+  /** Merges Host, User-Agent, framing and Expect into the user's headers and serializes the head into out_. */
+  Status serializeHead();
+  /** The head and framing facts of an earlier send of the same request (Request::preparedHead). */
+  void usePreparedHead(const PreparedHead& p);
   Status frameBody(http::Headers& h);
   void appendBytesBody();
   void flushWrites();

@@ -103,13 +103,11 @@ Status Connection::frameBody(http::Headers& h) {
   return {};
 }
 
-Status Connection::buildHead() {
+Status Connection::serializeHead() {
   const Request& r = req_->request;
   http::Headers h = r.headers;
   if (!h.has("Host")) h.add("Host", r.url.authority());
   if (!h.has("User-Agent") && !ctx_.config().userAgent.empty()) h.add("User-Agent", ctx_.config().userAgent);
-  bodyPending_ = bodyChunked_ = waitingContinue_ = bodyCutShort_ = false;
-  bodySize_.reset();
   if (auto st = frameBody(h); !st) return st;
   const uint64_t threshold = ctx_.config().expectContinueBytes;
   // As curl: above the threshold, or of unknown size (a streamed, chunked body), which may be larger.
@@ -122,6 +120,34 @@ Status Connection::buildHead() {
   if (http::hasToken(h.get("Connection"), "close"))
     markNotReusable(CloseReason::kConnectionClose, NewConnReason::kConnectionClose, "the request said Connection: close");
   http::appendRequestHead(out_, r.method, r.url.target, h);
+  return {};
+}
+
+void Connection::usePreparedHead(const PreparedHead& p) {
+  out_ = p.head;
+  bodyChunked_ = p.chunked;
+  bodySize_ = p.bodySize;
+  bodyPending_ = bodyChunked_ && req_->request.body.kind == RequestBody::Kind::kNone;  // just the last chunk
+  waitingContinue_ = p.expectContinue;
+  if (p.connectionClose)
+    markNotReusable(CloseReason::kConnectionClose, NewConnReason::kConnectionClose, "the request said Connection: close");
+}
+
+Status Connection::buildHead() {
+  const Request& r = req_->request;
+  bodyPending_ = bodyChunked_ = waitingContinue_ = bodyCutShort_ = false;
+  bodySize_.reset();
+  // A file is re-opened and measured for every send, so only none and bytes bodies keep their head.
+  PreparedHead* prepared = r.preparedHead && (r.body.kind == RequestBody::Kind::kNone || r.body.kind == RequestBody::Kind::kBytes)
+                               ? r.preparedHead.get() : nullptr;
+  if (prepared && prepared->builtBy == &ctx_) {
+    usePreparedHead(*prepared);
+  } else {
+    if (auto st = serializeHead(); !st) return st;
+    if (prepared)
+      *prepared = PreparedHead{&ctx_, out_, bodyChunked_, bodySize_, waitingContinue_,
+                               http::hasToken(r.headers.get("Connection"), "close")};
+  }
   sentHead_ = out_;
   headLeft_ = out_.size();
   if (auto& p = r.uploadProgress) {

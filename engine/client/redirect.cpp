@@ -64,6 +64,7 @@ Result<Request> nextRedirectRequest(const Request& sent, int status, std::string
   auto url = Url::parse(*target);
   if (!url) return fail(ErrorCode::kProtocol, "cannot follow the redirect to '" + *target + "': " + url.error().message);
   Request next = sent;
+  next.preparedHead.reset();  // another URL, maybe another method and headers: a head of its own
   next.url = *url;
   bool toGet = (status == 303 && sent.method != "HEAD") || ((status == 301 || status == 302) && sent.method == "POST");
   if (toGet) {

@@ -68,6 +68,23 @@ struct UploadProgress {
 /** GET, HEAD, OPTIONS, TRACE, PUT and DELETE: the methods RFC 9110 §9.2.2 calls idempotent. */
 bool idempotentMethod(std::string_view method);
 
+/**
+ * A request head serialized once and written again for each send of the same request
+ * (`sluice-cli request --repeat`): the first connection that builds the head of a
+ * request carrying one stores it here, with the framing facts derived with it; later
+ * sends copy the bytes instead of merging headers and serializing again. Only requests
+ * whose body is none or bytes use it (a file is re-opened and re-measured every time,
+ * a pull source is never sent twice). Touched on the client's loop thread only.
+ */
+struct PreparedHead {
+  const void* builtBy = nullptr;      ///< the client whose settings (User-Agent, Expect threshold) shaped it
+  std::string head;                   ///< request line, headers, blank line
+  bool chunked = false;               ///< the body goes chunked
+  std::optional<uint64_t> bodySize;   ///< Content-Length, when not chunked
+  bool expectContinue = false;        ///< the head says Expect: 100-continue
+  bool connectionClose = false;       ///< the head says Connection: close
+};
+
 /** One HTTP/1.1 request and its per-request controls. */
 struct Request {
   std::string method = "GET";
@@ -87,6 +104,12 @@ struct Request {
   bool noReturnToPool = false;      ///< close the connection after this exchange instead of pooling it
   bool reportChunks = false;        ///< a chunked response's chunk headers go to BodyStream::takeChunks()
   std::shared_ptr<UploadProgress> uploadProgress;  ///< when set, updated as the body is written
+  /**
+   * Set by a caller that sends this request several times unchanged (copies share it):
+   * the head is serialized once (PreparedHead). Whoever changes the method, URL, headers,
+   * body or expectContinue of a copy must reset it first.
+   */
+  std::shared_ptr<PreparedHead> preparedHead;
   /** 0: the client's default. Time allowed from request written to response head. */
   std::chrono::milliseconds headTimeout{0};
   /** 0: the client's default (ClientConfig::totalTimeout). The whole exchange, body included, from send(). */
