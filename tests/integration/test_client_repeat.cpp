@@ -1,0 +1,161 @@
+// The request loop (issue 15, client row): a request sent again unchanged reuses the head
+// serialized for its first send (Request::preparedHead), and what goes on the wire stays
+// byte for byte what a freshly built request sends; nothing of it leaks into a redirect
+// hop or into another client's requests.
+#include <QtTest>
+
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "engine/client/client.h"
+#include "engine/client/redirect.h"
+#include "support/client_raw_server.h"
+
+using sluice::client::Client;
+using sluice::client::ClientConfig;
+using sluice::client::PreparedHead;
+using sluice::client::Request;
+using sluice::client::RequestBody;
+using sluice::test::ClientRawServer;
+
+namespace {
+
+/**
+ * Reads one request (head and Content-Length body) from fd, keeping bytes that follow it
+ * in carry; answers "Expect: 100-continue" with a 100 first. Empty on EOF or a 5 s silence.
+ */
+std::string readOne(int fd, std::string& carry) {
+  char buf[4096];
+  auto more = [&] {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 5000) <= 0) return false;
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n > 0) carry.append(buf, static_cast<size_t>(n));
+    return n > 0;
+  };
+  while (carry.find("\r\n\r\n") == std::string::npos)
+    if (!more()) return {};
+  size_t headEnd = carry.find("\r\n\r\n") + 4;
+  std::string head = carry.substr(0, headEnd);
+  if (head.find("Expect: 100-continue") != std::string::npos) ClientRawServer::writeAll(fd, "HTTP/1.1 100 Continue\r\n\r\n");
+  size_t want = headEnd;
+  if (auto cl = head.find("Content-Length: "); cl != std::string::npos) want += std::stoul(head.substr(cl + 16));
+  while (carry.size() < want)
+    if (!more()) return {};
+  std::string one = carry.substr(0, want);
+  carry.erase(0, want);
+  return one;
+}
+
+/** A keep-alive server that records every request and answers each with 200 "ok", or with redirectTo for /first. */
+struct KeepAliveRecorder {
+  std::mutex mutex;
+  std::vector<std::string> requests;
+  ClientRawServer raw{[this](int fd, int) {
+    std::string carry;
+    for (std::string req; !(req = readOne(fd, carry)).empty();) {
+      {
+        std::lock_guard lock(mutex);
+        requests.push_back(req);
+      }
+      if (req.starts_with("GET /first ")) ClientRawServer::writeAll(fd, "HTTP/1.1 302 Found\r\nLocation: /second\r\nContent-Length: 0\r\n\r\n");
+      else ClientRawServer::writeAll(fd, ClientRawServer::okResponse("ok"));
+    }
+  }};
+  std::vector<std::string> all() {
+    std::lock_guard lock(mutex);
+    return requests;
+  }
+};
+
+/** Sends request with fetch() and reads the body to its end; the status, or -1. */
+int fetchWhole(Client& client, Request request) {
+  auto ex = client.fetch(std::move(request));
+  if (!ex) return -1;
+  while (auto chunk = ex->body.next(std::chrono::milliseconds(5000)))
+    if (chunk->empty()) break;
+  ex->body.release();
+  return ex->response.status;
+}
+
+Request postRequest(const std::string& url, size_t bodyBytes) {
+  auto req = Request::get(url);
+  req->method = "POST";
+  req->headers.add("X-Trace", "a");
+  req->body = RequestBody::fromBytes(std::string(bodyBytes, 'b'));
+  return std::move(*req);
+}
+
+}  // namespace
+
+class TestClientRepeat : public QObject {
+  Q_OBJECT
+ private slots:
+  void repeatsSendTheSameBytesAsAFreshRequest_data() {
+    QTest::addColumn<int>("bodyBytes");
+    QTest::addColumn<bool>("expect");
+    QTest::newRow("POST, small body") << 5 << false;
+    QTest::newRow("POST, body above the Expect threshold") << 4096 << true;
+  }
+  void repeatsSendTheSameBytesAsAFreshRequest() {
+    QFETCH(int, bodyBytes);
+    QFETCH(bool, expect);
+    KeepAliveRecorder srv;
+    ClientConfig config;
+    config.expectContinueBytes = 1024;
+    Client client(config);
+    QCOMPARE(fetchWhole(client, postRequest(srv.raw.url("/p"), static_cast<size_t>(bodyBytes))), 200);  // built fresh
+    Request repeated = postRequest(srv.raw.url("/p"), static_cast<size_t>(bodyBytes));
+    repeated.preparedHead = std::make_shared<PreparedHead>();
+    for (int i = 0; i < 3; ++i) QCOMPARE(fetchWhole(client, repeated), 200);
+    QVERIFY2(repeated.preparedHead->builtBy != nullptr, "the first send did not keep its head");
+    auto got = srv.all();
+    QCOMPARE(got.size(), size_t{4});
+    for (size_t i = 1; i < got.size(); ++i) QCOMPARE(got[i], got[0]);
+    QCOMPARE(got[0].find("Expect: 100-continue") != std::string::npos, expect);
+    QVERIFY(got[0].ends_with(std::string(static_cast<size_t>(bodyBytes), 'b')));
+    QCOMPARE(client.stats().connectionsOpened, uint64_t{1});
+  }
+
+  void anotherClientBuildsItsOwnHead() {
+    KeepAliveRecorder srv;
+    ClientConfig a, b;
+    a.userAgent = "client-a";
+    b.userAgent = "client-b";
+    Client first(a), second(b);
+    auto req = Request::get(srv.raw.url("/x"));
+    req->preparedHead = std::make_shared<PreparedHead>();
+    QCOMPARE(fetchWhole(first, *req), 200);
+    QCOMPARE(fetchWhole(second, *req), 200);
+    auto got = srv.all();
+    QCOMPARE(got.size(), size_t{2});
+    QVERIFY2(got[0].find("User-Agent: client-a\r\n") != std::string::npos, got[0].c_str());
+    QVERIFY2(got[1].find("User-Agent: client-b\r\n") != std::string::npos, got[1].c_str());
+  }
+
+  void aRedirectHopGetsAHeadOfItsOwn() {
+    KeepAliveRecorder srv;
+    Client client;
+    auto req = Request::get(srv.raw.url("/first"));
+    req->preparedHead = std::make_shared<PreparedHead>();
+    sluice::client::RedirectPolicy follow;
+    follow.follow = true;
+    for (int i = 0; i < 2; ++i) {
+      auto done = sluice::client::fetchFollowing(client, *req, follow);
+      QVERIFY2(done, done ? "" : done.error().message.c_str());
+      QCOMPARE(done->exchange.response.status, 200);
+      done->exchange.body.release();
+    }
+    auto got = srv.all();
+    QCOMPARE(got.size(), size_t{4});
+    for (size_t i = 0; i < got.size(); ++i)
+      QVERIFY2(got[i].starts_with(i % 2 == 0 ? "GET /first HTTP/1.1\r\n" : "GET /second HTTP/1.1\r\n"), got[i].c_str());
+  }
+};
+
+QTEST_APPLESS_MAIN(TestClientRepeat)
+#include "test_client_repeat.moc"
