@@ -57,6 +57,7 @@ Client::~Client() {
     impl_->pool->shutdown();
     impl_->ctx->detachLoop();
   }
+  impl_->ctx->flushEvents();  // the loop is gone: what its last turn recorded goes in now
   impl_->pool.reset();
 }
 

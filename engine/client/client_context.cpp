@@ -23,8 +23,9 @@ void ClientContext::detachLoop() {
 
 void ClientContext::event(observe::EventKind kind, uint64_t connId, uint64_t reqId, int code, std::string text,
                           std::string detail, uint64_t bytesIn, uint64_t bytesOut, uint64_t durationUs) {
-  observe::Event ev;
+  observe::Event& ev = turnEvents_.emplace_back();
   ev.kind = kind;
+  ev.timeNs = observe::monotonicNs();
   ev.connectionId = connId;
   ev.requestId = reqId;
   ev.code = code;
@@ -33,6 +34,29 @@ void ClientContext::event(observe::EventKind kind, uint64_t connId, uint64_t req
   ev.bytesIn = bytesIn;
   ev.bytesOut = bytesOut;
   ev.durationUs = durationUs;
+  if (flushScheduled_) return;
+  // One push per loop turn instead of one per event. Without a loop (the client is
+  // going away) the event goes in at once.
+  std::lock_guard lock(loopMutex_);
+  if (!loop_) return flushEvents();
+  flushScheduled_ = true;
+  loop_->defer([w = weak_from_this()] {
+    if (auto self = w.lock()) self->flushEvents();
+  });
+}
+
+void ClientContext::flushEvents() {
+  flushScheduled_ = false;
+  events_.push(turnEvents_);
+}
+
+void ClientContext::warningNow(uint64_t connId, uint64_t reqId, std::string what, std::string detail) {
+  observe::Event ev;
+  ev.kind = observe::EventKind::kClientWarning;
+  ev.connectionId = connId;
+  ev.requestId = reqId;
+  ev.text = std::move(what);
+  ev.detail = std::move(detail);
   events_.push(std::move(ev));
 }
 

@@ -8,6 +8,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "engine/client/client.h"
 #include "engine/observe/event_buffer.h"
@@ -18,7 +19,7 @@ class EventLoop;
 
 namespace sluice::client {
 
-class ClientContext {
+class ClientContext : public std::enable_shared_from_this<ClientContext> {
  public:
   ClientContext(ClientConfig config, net::EventLoop* loop);
 
@@ -43,11 +44,19 @@ class ClientContext {
   /** The client is shutting down: later posts are dropped. */
   void detachLoop();
 
-  /** Records one event; never blocks on readers. */
+  /**
+   * Records one event. Loop thread only: it is stamped now and collected with the other
+   * events of this loop turn, which go into the buffer in one batch (flushEvents) at the
+   * end of the turn, or sooner, before the client hands anything to its caller.
+   */
   void event(observe::EventKind kind, uint64_t connId, uint64_t reqId, int code, std::string text,
              std::string detail = {}, uint64_t bytesIn = 0, uint64_t bytesOut = 0, uint64_t durationUs = 0);
   void connState(uint64_t connId, uint64_t reqId, ConnState s, std::string reason = {});
   void warning(uint64_t connId, uint64_t reqId, std::string what, std::string detail);
+  /** A warning from any thread (a body stream's owner): pushed at once, not batched. */
+  void warningNow(uint64_t connId, uint64_t reqId, std::string what, std::string detail);
+  /** Loop thread: moves the events collected in this turn into the buffer (one lock). */
+  void flushEvents();
 
   ClientStats stats() const;
   uint64_t nextRequestId() { return nextRequestId_.fetch_add(1, std::memory_order_relaxed); }
@@ -65,6 +74,8 @@ class ClientContext {
   mutable std::mutex limitsMutex_;
   PoolLimits publishedLimits_;
   observe::EventBuffer events_;
+  std::vector<observe::Event> turnEvents_;  ///< loop thread: this turn's events, not yet in events_
+  bool flushScheduled_ = false;             ///< loop thread: a flush runs at the end of this turn
   std::mutex loopMutex_;
   net::EventLoop* loop_;
   std::atomic<uint64_t> nextRequestId_{1};

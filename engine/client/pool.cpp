@@ -175,7 +175,7 @@ bool ConnectionPool::settled() const {
 }
 
 void ConnectionPool::whenSettled(std::function<void()> fn) {
-  if (settled()) return fn();
+  if (settled()) return ctx_->flushEvents(), fn();
   settleWaiters_.push_back(std::move(fn));
 }
 
@@ -185,6 +185,7 @@ void ConnectionPool::checkSettled() {
   loop_.defer([this, alive = std::weak_ptr<bool>(alive_)] {
     auto a = alive.lock();
     if (!a || !*a || settleWaiters_.empty() || !settled()) return;
+    ctx_->flushEvents();  // settled: every event recorded so far is in the buffer
     for (auto& fn : std::exchange(settleWaiters_, {})) fn();
   });
 }
@@ -234,6 +235,7 @@ void ConnectionPool::deliver(PendingRequest& req, Result<Exchange> result) {
     ctx_->event(EventKind::kClientRequest, req.verdict.connectionId, req.id, 0, "failed", result.error().message);
   }
   auto cb = std::move(req.onHead);
+  ctx_->flushEvents();  // the caller sees this request's events once it has its head
   if (cb) cb(std::move(result));
   checkSettled();
 }
@@ -288,10 +290,12 @@ void ConnectionPool::closeAll() {
 void ConnectionPool::shutdown() {
   closing_ = true;
   closeAll();
+  ctx_->flushEvents();
   for (auto& fn : std::exchange(settleWaiters_, {})) fn();
 }
 
 PoolSnapshot ConnectionPool::snapshot() {
+  ctx_->flushEvents();  // events up to this snapshot are in the buffer when it is read
   PoolSnapshot snap;
   snap.timeNs = observe::monotonicNs();
   auto now = net::Clock::now();

@@ -154,12 +154,21 @@ std::string msText(uint64_t us) {
 }
 
 std::string ReuseVerdict::text() const {
+  // Built in one string (this runs for every response head, on the loop thread).
   std::string s;
-  if (reused) s = "reused connection #" + std::to_string(connectionId) + ", idle for " + std::to_string(idleMs) + " ms";
-  else s = "new connection #" + std::to_string(connectionId) + ": " + newConnReasonText(reason);
+  s.reserve(96);
+  auto number = [&s](uint64_t v) {
+    char buf[24];
+    s.append(buf, static_cast<size_t>(std::to_chars(buf, buf + sizeof buf, v).ptr - buf));
+  };
+  if (reused) {
+    s += "reused connection #", number(connectionId), s += ", idle for ", number(idleMs), s += " ms";
+  } else {
+    s += "new connection #", number(connectionId), s += ": ", s += newConnReasonText(reason);
+  }
   if (reused && (savedConnectUs || savedTlsUs)) {
-    s += ": saved " + msText(savedConnectUs) + " connect";
-    if (savedTlsUs) s += " + " + msText(savedTlsUs) + " TLS handshake";
+    s += ": saved ", s += msText(savedConnectUs), s += " connect";
+    if (savedTlsUs) s += " + ", s += msText(savedTlsUs), s += " TLS handshake";
   }
   if (!reused && tls == Tls::kFull) s += "; full TLS handshake";
   if (!reused && tls == Tls::kResumed) s += "; TLS session resumed";

@@ -157,7 +157,7 @@ bool StreamCore::release(const char* via, bool close) {
       std::lock_guard lock(mutex_);
       first = releasedVia_;
     }
-    ctx_->warning(connectionId_, requestId_, "double-release",
+    ctx_->warningNow(connectionId_, requestId_, "double-release",
                   std::string("released again by ") + via + " (first by " + (first ? first : "?") +
                       "); ignored, the connection was not pooled twice");
     return false;
@@ -187,7 +187,7 @@ void StreamCore::drop() {
   }
   if (!holding_.load(std::memory_order_acquire)) return;  // the connection is already gone: nothing leaked
   ctx_->leaks.fetch_add(1, std::memory_order_relaxed);
-  ctx_->warning(connectionId_, requestId_, "leaked",
+  ctx_->warningNow(connectionId_, requestId_, "leaked",
                 "body stream destroyed without release(); its connection is closed, not recycled");
   postToConn([](Connection& c) { c.onReleased(true, true); });
 }

@@ -1,5 +1,7 @@
 #include "engine/observe/event_buffer.h"
 
+#include <algorithm>
+
 namespace sluice::observe {
 
 int64_t monotonicNs() {
@@ -26,6 +28,29 @@ bool EventBuffer::push(Event ev) {
   return true;
 }
 
+size_t EventBuffer::push(std::vector<Event>& batch) {
+  if (batch.empty()) return 0;
+  std::function<void()> notify;
+  bool first = false;
+  size_t taken = 0;
+  {
+    std::lock_guard lock(mutex_);
+    first = items_.empty();
+    taken = std::min(batch.size(), capacity_ - std::min(capacity_, items_.size()));
+    if (first && taken > 0) notify = notifier_;
+    for (size_t i = 0; i < taken; ++i) {
+      if (batch[i].timeNs == 0) batch[i].timeNs = monotonicNs();
+      items_.push_back(std::move(batch[i]));
+    }
+  }
+  if (taken < batch.size()) dropped_.fetch_add(batch.size() - taken, std::memory_order_relaxed);
+  pushed_.fetch_add(taken, std::memory_order_relaxed);
+  batch.clear();
+  if (first && taken > 0) cv_.notify_one();
+  if (notify) notify();
+  return taken;
+}
+
 size_t EventBuffer::drainWait(std::vector<Event>& out, std::chrono::milliseconds timeout) {
   {
     std::unique_lock lock(mutex_);
@@ -44,14 +69,20 @@ void EventBuffer::wake() {
 }
 
 size_t EventBuffer::drain(std::vector<Event>& out) {
+  // An empty out trades places with the buffer, so the buffer keeps the reader's
+  // capacity: producers do not regrow (and move every event again) after each drain.
+  if (out.empty()) {
+    std::lock_guard lock(mutex_);
+    out.swap(items_);
+    return out.size();
+  }
   std::vector<Event> batch;
   {
     std::lock_guard lock(mutex_);
     batch.swap(items_);
   }
   size_t n = batch.size();
-  if (out.empty()) out = std::move(batch);
-  else out.insert(out.end(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
+  out.insert(out.end(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
   return n;
 }
 

@@ -60,6 +60,12 @@ class EventBuffer {
 
   /** Never blocks on readers. Returns false when the event was dropped. */
   bool push(Event ev);
+  /**
+   * Moves a whole batch in under one lock (a producer that collects events during a
+   * loop turn). Events that do not fit are dropped and counted; timestamps already set
+   * are kept. batch is left empty, its capacity kept. Returns how many were taken.
+   */
+  size_t push(std::vector<Event>& batch);
   /** Moves every buffered event into out (appending). Returns how many. */
   size_t drain(std::vector<Event>& out);
   /** Like drain(), but first waits up to timeout for an event (or for wake()). */

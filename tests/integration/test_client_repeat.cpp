@@ -7,6 +7,8 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <future>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -154,6 +156,45 @@ class TestClientRepeat : public QObject {
     QCOMPARE(got.size(), size_t{4});
     for (size_t i = 0; i < got.size(); ++i)
       QVERIFY2(got[i].starts_with(i % 2 == 0 ? "GET /first HTTP/1.1\r\n" : "GET /second HTTP/1.1\r\n"), got[i].c_str());
+  }
+
+  // Events are collected per loop turn and pushed in one batch: none may be lost or
+  // late. Every request's head event is in the buffer when its head reaches the caller,
+  // and everything recorded is in it once the client has settled.
+  void batchedEventsAreCompleteAndInOrder() {
+    KeepAliveRecorder srv;
+    Client client;
+    auto req = Request::get(srv.raw.url("/e"));
+    req->preparedHead = std::make_shared<PreparedHead>();
+    constexpr int kRequests = 50;
+    std::vector<sluice::observe::Event> events;
+    for (int i = 0; i < kRequests; ++i) {
+      // Drained inside the head callback, on the loop thread, before that turn ends.
+      std::promise<bool> headEventSeen;
+      client.send(*req, [&](sluice::Result<sluice::client::Exchange> ex) {
+        client.events().drain(events);
+        bool seen = ex && !events.empty() && events.back().kind == sluice::observe::EventKind::kClientRequest &&
+                    events.back().requestId == ex->response.requestId && events.back().code == 200;
+        if (ex) ex->body.release();
+        headEventSeen.set_value(seen);
+      });
+      auto seen = headEventSeen.get_future();
+      QVERIFY(seen.wait_for(std::chrono::seconds(5)) == std::future_status::ready);
+      QVERIFY2(seen.get(), "the head event was not in the buffer when the head was delivered");
+    }
+    QVERIFY(client.settle(std::chrono::milliseconds(5000)));
+    client.events().drain(events);
+    auto count = [&](sluice::observe::EventKind kind, const std::string& text) {
+      return std::count_if(events.begin(), events.end(), [&](const auto& e) { return e.kind == kind && e.text == text; });
+    };
+    using K = sluice::observe::EventKind;
+    QCOMPARE(count(K::kClientRequest, "complete"), kRequests);
+    QCOMPARE(count(K::kClientConnState, "writing request"), kRequests);
+    QCOMPARE(count(K::kClientConnState, "awaiting head"), kRequests);
+    QCOMPARE(count(K::kClientConnState, "idle"), kRequests);
+    QCOMPARE(client.events().dropped(), uint64_t{0});
+    for (size_t i = 1; i < events.size(); ++i) QVERIFY2(events[i].timeNs >= events[i - 1].timeNs, "events out of order");
+    QCOMPARE(client.stats().reused, uint64_t{kRequests - 1});
   }
 };
 
