@@ -37,11 +37,50 @@ using Options = RequestOptions;
 // (as curl's -w goes to stdout while -o keeps the body).
 bool bodyToOutput(const Options& o) { return !o.json || !o.output.empty(); }
 
+/**
+ * Where bodies go. Writing to a file named by -o, pieces are gathered into writes of up
+ * to the buffer's size, as curl's stdio does for its output (a loop of small responses
+ * makes one write per buffer, not one per response); a piece as large as the buffer goes
+ * straight out. Stdout is written through, so a streamed body shows as it comes. Only
+ * the thread that reads bodies writes (one at a time).
+ */
+class BodySink {
+ public:
+  void open(int fd, size_t buffer) {
+    fd_ = fd;
+    cap_ = buffer;
+    if (cap_) buf_.reserve(cap_);
+  }
+  void write(std::string_view data) {
+    if (cap_ == 0) return writeAll(data);
+    if (buf_.size() + data.size() > cap_) flush();
+    if (data.size() >= cap_) return writeAll(data);
+    buf_.append(data);
+  }
+  void flush() {
+    writeAll(buf_);
+    buf_.clear();
+  }
+  int fd() const { return fd_; }
+
+ private:
+  void writeAll(std::string_view data) {
+    while (!data.empty()) {
+      ssize_t n = ::write(fd_, data.data(), data.size());
+      if (n <= 0) return;
+      data.remove_prefix(static_cast<size_t>(n));
+    }
+  }
+  int fd_ = 1;
+  size_t cap_ = 0;
+  std::string buf_;
+};
+
 /** Shared state of one run: output, counters, leaked streams. */
 struct Run {
   const Options& opt;
   Client& client;
-  int outFd = 1;
+  BodySink out;
   std::mutex mutex;
   std::vector<BodyStream> leaked;
   std::atomic<uint64_t> failures{0};
@@ -86,13 +125,7 @@ void report(Run& run, const std::string& url, const Response* r, uint64_t bytes,
                r ? tlsVerboseLines(*r).c_str() : "");
 }
 
-void writeBody(Run& run, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(run.outFd, data.data(), data.size());
-    if (n <= 0) return;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-}
+void writeBody(Run& run, std::string_view data) { run.out.write(data); }
 
 void showProgress(uint64_t bytes, std::optional<uint64_t> total, std::chrono::steady_clock::time_point start) {
   double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -344,8 +377,9 @@ int runRequest(int argc, char** argv) {
   observe::EventDrainer drainer(client.events(), printWarnings);
   Run run{o, client};
   if (!o.output.empty()) {
-    run.outFd = ::open(o.output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (run.outFd < 0) return std::fprintf(stderr, "sluice-cli request: cannot write '%s': %s\n", o.output.c_str(), std::strerror(errno)), 1;
+    int fd = ::open(o.output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    run.out.open(fd, static_cast<size_t>(std::min<uint64_t>(o.outputBuffer, 64u << 20)));
+    if (fd < 0) return std::fprintf(stderr, "sluice-cli request: cannot write '%s': %s\n", o.output.c_str(), std::strerror(errno)), 1;
   }
   run.progress = !o.silent && !o.json && (::isatty(2) || o.stream.progress) && o.concurrency == 1;
   const std::vector<Result<Request>> requests = buildRequests(o);
@@ -367,6 +401,7 @@ int runRequest(int argc, char** argv) {
       });
     for (auto& t : workers) t.join();
   }
+  run.out.flush();  // the last gathered bodies are written inside the timed run
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   run.leaked.clear();  // dropping them now records the leaks
   // Every release, drop and close above is applied before the counts are read.
@@ -374,7 +409,7 @@ int runRequest(int argc, char** argv) {
     std::fprintf(stderr, "sluice-cli request: the pool did not settle within 10 s; the summary may be incomplete\n");
   drainer.stop();
   printSummary(run, seconds, client.events().dropped());
-  if (run.outFd != 1) ::close(run.outFd);
+  if (run.out.fd() != 1) ::close(run.out.fd());
   return run.failures ? 1 : 0;
 }
 

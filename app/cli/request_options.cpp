@@ -28,6 +28,8 @@ void printRequestUsage(FILE* out) {
                "                            NAME=<FILE sends its text as the value (repeatable)\n"
                "  -T, --upload-file FILE    stream FILE with Content-Length (PUT); - streams stdin (chunked)\n"
                "  -o, --output FILE         write bodies to FILE instead of stdout\n"
+               "      --output-buffer N     gather up to N bytes of bodies per write to the -o FILE (default 64 KiB)\n"
+               "  -N, --no-buffer           write each piece of a body to the -o FILE as it comes (--output-buffer 0)\n"
                "  -i, --include             write the response head before the body\n"
                "  -I, --head                send HEAD and write the response head\n"
                "      --connect-timeout S   seconds allowed to connect (fractions allowed; default 5)\n"
@@ -136,6 +138,7 @@ const std::map<std::string_view, ValueFlag>& valueFlags() {
       {"-m", [](RequestOptions& o, std::string_view f, const char* v) { return setTimeout(o.config.totalTimeout, f, v); }},
       {"--head-timeout", [](RequestOptions& o, std::string_view f, const char* v) { return setTimeout(o.config.headTimeout, f, v); }},
       {"--body-timeout", [](RequestOptions& o, std::string_view f, const char* v) { return setTimeout(o.config.bodyIdleTimeout, f, v); }},
+      {"--output-buffer", [](RequestOptions& o, std::string_view f, const char* v) { return setCount(o.outputBuffer, f, v, 0); }},
       {"--expect-threshold", [](RequestOptions& o, std::string_view f, const char* v) { return setCount(o.config.expectContinueBytes, f, v, 0); }},
       {"--repeat", [](RequestOptions& o, std::string_view f, const char* v) {
          uint64_t n = 0;
@@ -184,7 +187,7 @@ std::string_view canonical(std::string_view a) {
       {"--request", "-X"}, {"--header", "-H"}, {"--user-agent", "-A"}, {"--referer", "-e"}, {"--cookie", "-b"},
       {"--user", "-u"},    {"--data", "-d"},   {"--data-ascii", "-d"},  {"--form", "-F"},    {"--upload-file", "-T"},
       {"--output", "-o"},  {"--max-time", "-m"}, {"--include", "-i"}, {"--head", "-I"},     {"--verbose", "-v"},
-      {"--silent", "-s"},  {"--help", "-h"}};
+      {"--silent", "-s"},  {"--help", "-h"}, {"--no-buffer", "-N"}};
   auto it = kLong.find(a);
   return it == kLong.end() ? a : it->second;
 }
@@ -195,6 +198,7 @@ int parseSwitch(RequestOptions& o, std::string_view a) {
   else if (a == "-I") o.headOnly = true;
   else if (a == "-v") o.verbose = true;
   else if (a == "-s") o.silent = true;
+  else if (a == "-N") o.outputBuffer = 0;
   else if (a == "--no-reuse") o.noReuse = true;
   else if (a == "--no-expect") o.config.expectContinueBytes = 0;
   else if (a == "--json") o.json = true;

@@ -30,6 +30,8 @@ struct RequestOptions {
   std::optional<client::RequestBody> body;
   client::MultipartForm form;  ///< -F parts; become the body after parsing
   std::string output;  ///< -o; empty: stdout
+  /** -o FILE: bodies are gathered up to this many bytes per write (0: each piece written at once; -N). */
+  uint64_t outputBuffer = 64 * 1024;
   int repeat = 1;
   int concurrency = 1;
   ReleaseMode release = ReleaseMode::kLate;

@@ -53,6 +53,12 @@ struct ClientConfig {
   size_t streamBufferBytes = 1 << 20;   ///< per stream: bytes read from the socket but not yet consumed
   size_t readChunkBytes = 256 * 1024;   ///< one socket read
   size_t eventCapacity = 65536;
+  /**
+   * Peek at every idle connection's socket (a MSG_PEEK recv) before reusing it, as curl
+   * does. Off: only before a request that could not be retried; a replayable request that
+   * meets a connection the peer has just closed is retried on a new one (docs/client.md).
+   */
+  bool probeIdleBeforeEveryReuse = false;
   std::string userAgent = "sluice/0.1";
 };
 

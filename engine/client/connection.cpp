@@ -148,7 +148,7 @@ void Connection::start(std::shared_ptr<PendingRequest> req, bool reused) {
   if (state_ != ConnState::kClosed) beginRequest();
 }
 
-bool Connection::idleAlive() { return transport_ && !eof_ && transport_->idleAlive(); }
+bool Connection::idleAlive(bool probeSocket) { return transport_ && !eof_ && transport_->idleAlive(probeSocket); }
 
 void Connection::becomeIdle() {
   idleSince_ = loop_.refreshNow();

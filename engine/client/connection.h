@@ -58,8 +58,12 @@ class Connection final : public net::IoHandler, public std::enable_shared_from_t
   void open(std::shared_ptr<PendingRequest> req);
   /** Sends req on this idle connection. */
   void start(std::shared_ptr<PendingRequest> req, bool reused);
-  /** Liveness check before reuse: false when readable or closed. */
-  bool idleAlive();
+  /**
+   * Liveness check before reuse: false when the peer closed or wrote (as far as seen).
+   * probeSocket adds a MSG_PEEK recv; the pool asks for it only for requests that could
+   * not be retried (docs/client.md, "Pool").
+   */
+  bool idleAlive(bool probeSocket = true);
   /** Parks the connection idle (called by the pool). */
   void becomeIdle();
   void close(CloseReason reason, std::string detail = {});

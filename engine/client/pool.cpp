@@ -64,7 +64,7 @@ void ConnectionPool::submit(std::shared_ptr<PendingRequest> req) {
   std::optional<NewConnReason> why = req->forcedReason;
   if (!why && req->request.forceNewConnection) why = NewConnReason::kReuseDisabled;
   if (!why) {
-    if (auto c = takeIdle(h, why)) {
+    if (auto c = takeIdle(h, why, req->request)) {
       auto now = net::Clock::now();
       req->verdict.reused = true;
       req->verdict.connectionId = c->id();
@@ -84,9 +84,15 @@ void ConnectionPool::submit(std::shared_ptr<PendingRequest> req) {
   enqueue(h, std::move(req));
 }
 
-std::shared_ptr<Connection> ConnectionPool::takeIdle(HostPool& h, std::optional<NewConnReason>& why) {
+std::shared_ptr<Connection> ConnectionPool::takeIdle(HostPool& h, std::optional<NewConnReason>& why, const Request& req) {
   const PoolLimits& lim = ctx_->limits();
   auto now = net::Clock::now();
+  // An idle connection stays registered with epoll, so a FIN or stray bytes seen by the loop
+  // close it at once. What arrived since the loop last looked is caught either by the retry
+  // rule (a replayable request that finds the connection closed is sent again on a new one)
+  // or, for a request that could not be retried, by a MSG_PEEK recv here (curl checks each
+  // reused connection; Go's transport relies on its read loop and the retry).
+  const bool probe = ctx_->config().probeIdleBeforeEveryReuse || !req.replayable();
   while (!h.idle.empty()) {
     Connection* c = h.idle.back();
     h.idle.pop_back();
@@ -97,7 +103,7 @@ std::shared_ptr<Connection> ConnectionPool::takeIdle(HostPool& h, std::optional<
     } else if (lim.idleTimeout.count() > 0 && now - c->idleSince() >= lim.idleTimeout) {
       why = NewConnReason::kIdleExpired;
       c->close(CloseReason::kIdleTimeout, "idle for longer than idleTimeout at reuse");
-    } else if (!c->idleAlive()) {
+    } else if (!c->idleAlive(probe)) {
       why = NewConnReason::kPeerClosedIdle;
       c->close(CloseReason::kPeerClosed, "liveness check before reuse: the peer closed or wrote on the idle connection");
     } else {

@@ -73,7 +73,7 @@ class ConnectionPool {
  private:
   Result<HostPool*> hostFor(const Request& req);
   Result<std::shared_ptr<tls::TlsContext>> tlsContextFor(const tls::ClientSettings& settings);
-  std::shared_ptr<Connection> takeIdle(HostPool& h, std::optional<NewConnReason>& why);
+  std::shared_ptr<Connection> takeIdle(HostPool& h, std::optional<NewConnReason>& why, const Request& req);
   void openNew(HostPool& h, std::shared_ptr<PendingRequest> req, NewConnReason why);
   void enqueue(HostPool& h, std::shared_ptr<PendingRequest> req);
   void serviceWaiters(HostPool& h);

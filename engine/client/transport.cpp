@@ -33,7 +33,8 @@ class TcpTransport : public Transport {
     ssize_t r = ::send(fd_.get(), buf, n, MSG_NOSIGNAL);
     return {r, r < 0 ? errno : 0};
   }
-  bool idleAlive() override {
+  bool idleAlive(bool probeSocket) override {
+    if (!probeSocket) return true;
     char c;
     ssize_t r = ::recv(fd_.get(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
     return r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
@@ -77,7 +78,7 @@ class TlsTransport final : public TcpTransport {
     auto r = session_->write(buf, n);
     return {r.n, r.err, r.wantWrite};
   }
-  bool idleAlive() override { return !session_->pending() && TcpTransport::idleAlive(); }
+  bool idleAlive(bool probeSocket) override { return !session_->pending() && TcpTransport::idleAlive(probeSocket); }
   bool pending() const override { return session_ && session_->pending(); }
   void close() override {
     if (session_) session_->shutdown();  // close_notify: also keeps the session resumable

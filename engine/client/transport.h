@@ -39,8 +39,11 @@ class Transport {
   virtual int fd() const = 0;
   virtual IoResult read(char* buf, size_t n) = 0;
   virtual IoResult write(const char* buf, size_t n) = 0;
-  /** For an idle connection: true when nothing is readable and the peer has not closed. */
-  virtual bool idleAlive() = 0;
+  /**
+   * For an idle connection: false when bytes are waiting (TLS: inside OpenSSL) or, with
+   * probeSocket, when the socket is readable or the peer closed (a MSG_PEEK recv).
+   */
+  virtual bool idleAlive(bool probeSocket) = 0;
   virtual void close() = 0;
 
   // ---- TLS (the plain transport has no handshake) -----------------------------

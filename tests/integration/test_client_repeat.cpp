@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <fstream>
 #include <future>
 #include <mutex>
 #include <string>
@@ -16,6 +17,8 @@
 #include "engine/client/client.h"
 #include "engine/client/redirect.h"
 #include "support/client_raw_server.h"
+#include "support/process.h"
+#include "support/serve_fixture.h"
 
 using sluice::client::Client;
 using sluice::client::ClientConfig;
@@ -90,6 +93,75 @@ Request postRequest(const std::string& url, size_t bodyBytes) {
   req->headers.add("X-Trace", "a");
   req->body = RequestBody::fromBytes(std::string(bodyBytes, 'b'));
   return std::move(*req);
+}
+
+/**
+ * Connection 0 reads one request and says so, waits for answerNow, then answers it and
+ * closes at once (a FIN right behind a complete keep-alive response, no Connection:
+ * close) and says so; later connections answer every request with 200 "ok".
+ */
+struct ClosingAfterFirst {
+  std::promise<void> gotRequest, answerNow, closed;
+  ClientRawServer raw{[this](int fd, int index) {
+    std::string carry;
+    if (index > 0) {
+      for (std::string req; !(req = readOne(fd, carry)).empty();) ClientRawServer::writeAll(fd, ClientRawServer::okResponse("ok"));
+      return;
+    }
+    if (readOne(fd, carry).empty()) return;
+    gotRequest.set_value();
+    answerNow.get_future().wait_for(std::chrono::seconds(5));
+    ClientRawServer::writeAll(fd, ClientRawServer::okResponse("ok"));
+    ::shutdown(fd, SHUT_RDWR);
+    closed.set_value();
+  }};
+};
+
+/**
+ * The race the liveness check is about: the response and the peer's FIN are both queued
+ * when the loop reads, and the next request is taken off the pool in that same turn (as
+ * the CLI's loop does, from the end of the previous body), before anything reports the
+ * FIN. The loop thread is held in a snapshot callback while the server answers and closes.
+ */
+sluice::client::ReuseVerdict reuseAfterPeerClose(const ClientConfig& config, Request second, uint64_t& retries) {
+  ClosingAfterFirst srv;
+  Client client(config);
+  second.url = Request::get(srv.raw.url("/b"))->url;
+  std::promise<sluice::Result<sluice::client::Exchange>> answer;
+  std::unique_ptr<sluice::client::Exchange> first;
+  auto sendSecond = [&] {
+    client.send(std::move(second), [&](sluice::Result<sluice::client::Exchange> ex) {
+      if (ex) ex->body.release();
+      answer.set_value(std::move(ex));
+    });
+  };
+  client.send(*Request::get(srv.raw.url("/a")), [&](sluice::Result<sluice::client::Exchange> ex) {
+    if (!ex) return answer.set_value(std::move(ex));
+    first = std::make_unique<sluice::client::Exchange>(std::move(*ex));
+    first->body.setCallbacks([](std::string_view) { return sluice::client::BodyStream::Action::kContinue; },
+                             [&](sluice::Status) {
+                               first->body.release();
+                               sendSecond();
+                             });
+  });
+  srv.gotRequest.get_future().wait_for(std::chrono::seconds(5));
+  std::promise<void> hold, held;
+  client.snapshotAsync([&](sluice::client::PoolSnapshot) {
+    held.set_value();
+    hold.get_future().wait_for(std::chrono::seconds(5));
+  });
+  held.get_future().wait_for(std::chrono::seconds(5));
+  srv.answerNow.set_value();
+  srv.closed.get_future().wait_for(std::chrono::seconds(5));
+  hold.set_value();
+  auto got = answer.get_future();
+  got.wait_for(std::chrono::seconds(5));
+  auto ex = got.get();
+  retries = client.stats().retries;
+  (void)client.snapshot();  // the first exchange's callbacks have returned
+  first.reset();
+  if (!ex) return sluice::client::ReuseVerdict{};
+  return ex->response.verdict;
 }
 
 }  // namespace
@@ -195,6 +267,61 @@ class TestClientRepeat : public QObject {
     QCOMPARE(client.events().dropped(), uint64_t{0});
     for (size_t i = 1; i < events.size(); ++i) QVERIFY2(events[i].timeNs >= events[i - 1].timeNs, "events out of order");
     QCOMPARE(client.stats().reused, uint64_t{kRequests - 1});
+  }
+
+  // A replayable request skips the MSG_PEEK and meets the closed connection: the retry
+  // rule sends it again on a new connection, and says so.
+  void aReplayableRequestIsRetriedWithoutAPeek() {
+    uint64_t retries = 0;
+    auto v = reuseAfterPeerClose(ClientConfig{}, *Request::get("http://127.0.0.1:1/"), retries);
+    QVERIFY2(v.text() == "new connection #2: peer closed while idle (retried)", v.text().c_str());
+    QCOMPARE(retries, uint64_t{1});
+  }
+
+  // A POST could not be retried, so the idle connection is peeked at first: the FIN is
+  // seen and the POST goes on a new connection, never onto the closed one.
+  void aRequestThatCannotBeRetriedIsPeekedFirst() {
+    uint64_t retries = 0;
+    Request post = postRequest("http://127.0.0.1:1/", 3);
+    auto v = reuseAfterPeerClose(ClientConfig{}, std::move(post), retries);
+    QVERIFY2(v.text() == "new connection #2: peer closed while idle", v.text().c_str());
+    QCOMPARE(retries, uint64_t{0});
+  }
+
+  void probingBeforeEveryReuseIsAChoice() {
+    ClientConfig config;
+    config.probeIdleBeforeEveryReuse = true;
+    uint64_t retries = 0;
+    auto v = reuseAfterPeerClose(config, *Request::get("http://127.0.0.1:1/"), retries);
+    QVERIFY2(v.text() == "new connection #2: peer closed while idle", v.text().c_str());
+    QCOMPARE(retries, uint64_t{0});
+  }
+
+  // -o FILE gathers bodies into larger writes: every body is in the file, in order, when
+  // the run ends, with the buffer, with -N, and with a buffer smaller than one response.
+  void gatheredOutputIsCompleteAndInOrder_data() {
+    QTest::addColumn<QStringList>("flags");
+    QTest::newRow("default buffer") << QStringList{};
+    QTest::newRow("-N") << QStringList{"-N"};
+    QTest::newRow("buffer smaller than a head") << QStringList{"--output-buffer", "7"};
+  }
+  void gatheredOutputIsCompleteAndInOrder() {
+    QFETCH(QStringList, flags);
+    KeepAliveRecorder srv;
+    QTemporaryDir dir;
+    std::string out = dir.filePath("bodies").toStdString();
+    std::vector<std::string> args{sluice::test::cliPath(), "request", "-s", "-i", "--repeat", "40", "-o", out};
+    for (const auto& f : flags) args.push_back(f.toStdString());
+    args.push_back(srv.raw.url("/r"));
+    auto run = sluice::test::runProcess(args, std::chrono::seconds(20));
+    QVERIFY2(run.ok(), run.err.c_str());
+    std::ifstream in(out, std::ios::binary);
+    std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string one = ClientRawServer::okResponse("ok");
+    std::string want;
+    for (int i = 0; i < 40; ++i) want += one.substr(0, one.find("\r\n\r\n") + 4) + "ok";
+    QCOMPARE(got.size(), want.size());
+    QVERIFY(got == want);
   }
 };
 
