@@ -151,7 +151,9 @@ void Connection::noteSpliced(size_t n) {
   stats.bodyBytesSpliced.fetch_add(n, std::memory_order_relaxed);
   setDeadline(config().bodyIdleTimeout);
   exchange_->noteBodyBytes(n);
-  (void)parser_.skipBody(n);  // n stays below the remaining length: it cannot refuse
+  // n stays below the parser's remaining length, so this cannot refuse; if it ever did, the
+  // parser and the counters would disagree about the body: stop rather than misframe.
+  if (!parser_.skipBody(n)) closeNow(false, "spliced body bytes the parser did not expect");
 }
 
 }  // namespace sluice::server

@@ -75,6 +75,7 @@ class TestSinkSplice : public QObject {
   void expectContinueThenSplice();
   void shortBodyThenClose_data();
   void shortBodyThenClose();
+  void stalledSplicedBodyTimesOut();
   void chunkedBodyTakesTheParserPath();
   void bodyOverTheLimitGets413();
   void cliFlagIsChecked();
@@ -187,6 +188,28 @@ void TestSinkSplice::shortBodyThenClose() {
   const auto s = srv.server().stats().snapshot();
   QCOMPARE(s.bytesIn, static_cast<uint64_t>(head.size() + sent));
   QVERIFY(splice ? s.bodyBytesSpliced > 0 : s.bodyBytesSpliced == 0);
+}
+
+// The body idle timeout runs from the last spliced byte, as from the last read one.
+void TestSinkSplice::stalledSplicedBodyTimesOut() {
+  InProcessServer srv;
+  ServerConfig cfg;
+  cfg.bodyIdleTimeout = 300ms;
+  QVERIFY2(srv.start(cfg), srv.error().c_str());
+  RawClient c(srv.port());
+  const std::string head = putHead(4 * 1024 * 1024);
+  QVERIFY(c.send(head));
+  QVERIFY(srv.waitBytesIn(head.size(), 3s));  // the head alone first: what follows can be spliced
+  QVERIFY(c.send(body(1024 * 1024), 10s));
+  QVERIFY(srv.waitBytesIn(head.size() + 1024 * 1024, 3s));
+  const auto stalled = std::chrono::steady_clock::now();
+  auto r = c.readFinalResponse(5s);
+  QVERIFY2(r, c.error().c_str());
+  QCOMPARE(r->status, 408);
+  QVERIFY(std::chrono::steady_clock::now() - stalled < 3s);
+  const auto s = srv.server().stats().snapshot();
+  QVERIFY2(s.bodyBytesSpliced > 0, "the body did not take the splice path");
+  QCOMPARE(s.timeouts, uint64_t{1});
 }
 
 void TestSinkSplice::chunkedBodyTakesTheParserPath() {
