@@ -43,6 +43,8 @@ const char* kServeHelp =
     "  --max-chunk-ext-total SIZE  chunk-extension bytes in one body, all chunks together, 413 beyond [64K]\n"
     "  --read-buffer SIZE        per-connection read buffer [64K]\n"
     "  --bulk-read SIZE          read size for bodies that go straight to a sink or a file [1M]\n"
+    "  --sink-splice on|off      /sink Content-Length bodies over plain TCP go socket -> pipe ->\n"
+    "                            /dev/null by splice(2), never copied into the process [on]\n"
     "  --file-send auto|sendfile|readwrite\n"
     "                            how /files/ bodies are sent: auto reads and writes through a buffer\n"
     "                            on tmpfs (faster there) and uses sendfile elsewhere [auto]\n"
@@ -135,6 +137,10 @@ ValueFlag applyValueFlag(ServeArgs& a, std::string_view f, const char* v, const 
   else if (f == "--max-chunk-ext-total") { ok = setSize(v, n, flag); c.parse.maxChunkExtensionsPerMessage = n; }
   else if (f == "--read-buffer") { ok = setSize(v, n, flag); c.readBufferBytes = n; }
   else if (f == "--bulk-read") { ok = setSize(v, n, flag) && n >= 4096; c.bulkReadBytes = n; }
+  else if (f == "--sink-splice") {
+    ok = v == std::string_view("on") || v == std::string_view("off");
+    c.sinkSplice = v != std::string_view("off");
+  }
   else if (f == "--header-timeout") ok = setDuration(v, c.headerTimeout, flag);
   else if (f == "--body-timeout") ok = setDuration(v, c.bodyIdleTimeout, flag);
   else if (f == "--keepalive-timeout") ok = setDuration(v, c.keepAliveTimeout, flag);

@@ -20,10 +20,13 @@ void respondJson(Exchange& ex, int status, const codec::Json& json, http::Header
   ex.respond(status, std::move(h), codec::jsonText(json) + "\n");
 }
 
-/** Reads and discards the body, then reports bytes and rate. */
+/** Discards the body (spliced to /dev/null where the server can), then reports bytes and rate. */
 class SinkHandler final : public RequestHandler {
  public:
-  void onHead(Exchange& ex) override { ex.setBulkReads(); }
+  void onHead(Exchange& ex) override {
+    ex.setBulkReads();
+    ex.setDiscardsBody();
+  }
   void onBodyEnd(Exchange& ex) override {
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - ex.started()).count();
     double rate = secs > 0 ? static_cast<double>(ex.bodyBytesRead()) / secs : 0;

@@ -353,6 +353,14 @@ Parser::Feed Parser::execute(std::string_view data) {
   return feed;
 }
 
+bool Parser::skipBody(uint64_t n) {
+  llhttp_t& p = impl_->parser;
+  if (!headComplete_ || messageEnded_ || (p.flags & F_CHUNKED) || n >= p.content_length) return false;
+  p.content_length -= n;
+  bodyBytes_ += n;
+  return true;
+}
+
 Parser::State Parser::finish() {
   if (failed_) return State::kError;
   // Let llhttp finish any bookkeeping it owes after a pause before judging the EOF.

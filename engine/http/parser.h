@@ -96,6 +96,14 @@ class Parser {
   bool headComplete() const { return headComplete_; }
   /** Body bytes delivered for the current message. */
   uint64_t bodyBytes() const { return bodyBytes_; }
+  /**
+   * The caller moved n bytes of a Content-Length body past the parser (splice(2) to
+   * /dev/null): llhttp's remaining length goes down by n, as if they had been fed. The
+   * last body byte must still be fed (llhttp ends a body only on input), so n must be
+   * below the remaining length; false (and nothing changes) otherwise, or outside a
+   * Content-Length body.
+   */
+  bool skipBody(uint64_t n);
   /** True when the response body runs until the connection closes. */
   bool bodyIsCloseDelimited() const;
   /** True when llhttp paused and owes work that needs no more bytes: call execute({}). */

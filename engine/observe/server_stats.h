@@ -23,6 +23,7 @@ struct ServerStats {
   std::atomic<uint64_t> fileBytesSendfile{0};   ///< file body bytes sent by sendfile(2)
   std::atomic<uint64_t> fileBytesReadWrite{0};  ///< file body bytes read into a buffer and written
   std::atomic<uint64_t> bodyBytesHeld{0};  ///< gauge: request body bytes held in memory now (buffered mode)
+  std::atomic<uint64_t> bodyBytesSpliced{0};  ///< request body bytes spliced to /dev/null, never in user space (also in bytesIn)
 
   /** Raises outputBufferPeak to bytes (relaxed; any thread). */
   void notePendingOutput(uint64_t bytes) {
@@ -34,13 +35,13 @@ struct ServerStats {
   struct Snapshot {
     uint64_t connectionsAccepted, connectionsOpen, requests, inFlight, bytesIn, bytesOut, badRequests,
         timeouts, acceptPauses, drainedBytes, drainCloses, outputBufferPeak, turnBudgetStops, memoryTrims,
-        fileBytesSendfile, fileBytesReadWrite, bodyBytesHeld;
+        fileBytesSendfile, fileBytesReadWrite, bodyBytesHeld, bodyBytesSpliced;
   };
   Snapshot snapshot() const {
     auto r = [](const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); };
     return {r(connectionsAccepted), r(connectionsOpen), r(requests), r(inFlight), r(bytesIn), r(bytesOut),
             r(badRequests), r(timeouts), r(acceptPauses), r(drainedBytes), r(drainCloses), r(outputBufferPeak),
-            r(turnBudgetStops), r(memoryTrims), r(fileBytesSendfile), r(fileBytesReadWrite), r(bodyBytesHeld)};
+            r(turnBudgetStops), r(memoryTrims), r(fileBytesSendfile), r(fileBytesReadWrite), r(bodyBytesHeld), r(bodyBytesSpliced)};
   }
 };
 

@@ -108,6 +108,14 @@ class Connection final : public net::IoHandler, public ExchangeHost, private htt
   void pump(Step&& first);
   void handleIo(uint32_t events);
   void readLoop();
+  /** What one splice step did (connection_splice.cpp). */
+  enum class SpliceStep { kMoved, kStop, kFallBack };
+  /** The rest of this body may bypass user space: a discarding handler, Content-Length, plain TCP, nothing buffered. */
+  bool spliceWanted() const;
+  /** Splices up to one read's worth of the body to /dev/null; kMoved: a full piece, read on. */
+  SpliceStep spliceBody();
+  /** Counts n spliced body bytes as read, and lets the parser end the message after the last. */
+  void noteSpliced(size_t n);
   void processInput();
   bool parseStep(std::string_view data, bool own);
   void keepUnparsed();
@@ -158,6 +166,7 @@ class Connection final : public net::IoHandler, public ExchangeHost, private htt
   PumpState pump_ = PumpState::kIdle;
   Continue continue_ = Continue::kNotSent;
   bool peerClosed_ = false;  // the read side saw EOF
+  bool spliceRefused_ = false;  // splice failed for this request: it reads normally
   std::unique_ptr<Exchange> exchange_;
   uint64_t requestsServed_ = 0;
 

@@ -56,6 +56,12 @@ void Connection::ensureBuffer() {
 
 void Connection::readLoop() {
   for (int i = 0; i < 16 && state_ != State::kClosed && wantRead(); ++i) {
+    // A discarded Content-Length body bypasses user space; each splice is one of the turn's reads.
+    if (spliceWanted()) {
+      const SpliceStep step = spliceBody();
+      if (step == SpliceStep::kStop) return;
+      continue;
+    }
     bool own = bufEnd_ > bufStart_;
     char* dst;
     size_t cap;
@@ -216,6 +222,7 @@ void Connection::dispatchHead() {
   transition(State::kReadBody);
   continue_ = Continue::kNotSent;
   drained_ = 0;
+  spliceRefused_ = false;
   setDeadline(cfg.bodyIdleTimeout);
   if (cfg.emitEvents) {
     Event ev{.kind = EventKind::kRequestStarted, .connectionId = id_, .requestId = ex.id()};

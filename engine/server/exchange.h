@@ -109,6 +109,14 @@ class Exchange {
    * handler that pauses anyway may make the connection hold up to that many bytes.
    */
   void setBulkReads() { bulkReads_ = true; }
+  /**
+   * Declares that this handler discards the body and wants only its size (a sink). A
+   * Content-Length body over plain TCP may then go from the socket to /dev/null through
+   * a pipe (splice(2), ServerConfig::sinkSplice) without onBody seeing those bytes;
+   * bodyBytesRead() still counts every one, and onBodyEnd follows as usual.
+   */
+  void setDiscardsBody() { discardsBody_ = true; }
+  bool discardsBody() const { return discardsBody_; }
 
   // --- response ------------------------------------------------------------------
   /** A complete response with a Content-Length body. */
@@ -208,6 +216,7 @@ class Exchange {
 
   bool bodyPaused_ = false;
   bool bulkReads_ = false;
+  bool discardsBody_ = false;
   bool bodyComplete_ = false;
   uint64_t bodyBytes_ = 0;
   std::string bufferedBody_;  // buffered mode only

@@ -36,6 +36,8 @@ struct ServerConfig {
 
   size_t readBufferBytes = 64 * 1024;        ///< per-connection read buffer bound
   size_t bulkReadBytes = 1024 * 1024;        ///< read size for handlers that never pause (Exchange::setBulkReads)
+  /** Content-Length bodies a handler discards (/sink) go socket -> pipe -> /dev/null by splice(2), plain TCP only. */
+  bool sinkSplice = true;
   /**
    * Most response bytes one connection holds in user space. Exchange::write() returns false at
    * this mark, and as soon as the socket refuses bytes: a generator (/bytes, /sse, /echo) then

@@ -1,5 +1,6 @@
 #include "engine/server/transport.h"
 
+#include <fcntl.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -41,6 +42,15 @@ IoResult PlainTransport::sendFile(int fileFd, uint64_t offset, size_t max) {
   ssize_t n;
   do {
     n = ::sendfile(fd_.get(), fileFd, &off, max);
+  } while (n < 0 && errno == EINTR);
+  if (n == 0 && max > 0) return IoResult::eof();
+  return fromSyscall(n);
+}
+
+IoResult PlainTransport::spliceTo(int pipeWriteFd, size_t max) {
+  ssize_t n;
+  do {
+    n = ::splice(fd_.get(), nullptr, pipeWriteFd, nullptr, max, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
   } while (n < 0 && errno == EINTR);
   if (n == 0 && max > 0) return IoResult::eof();
   return fromSyscall(n);

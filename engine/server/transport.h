@@ -2,6 +2,7 @@
 /** The byte transport under a server connection: plain TCP now, TLS can slot in beside it. */
 #include <sys/uio.h>
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -47,6 +48,16 @@ class Transport {
   virtual bool wantsWrite() const { return false; }
   /** TLS: decrypted bytes wait inside the library: read again before waiting on epoll. */
   virtual bool pending() const { return false; }
+  /** Plain TCP: spliceTo() moves received bytes into a pipe without copying them into user space. */
+  virtual bool canSplice() const { return false; }
+  /**
+   * Moves up to max received bytes into the pipe pipeWriteFd (splice(2)); kEof when the
+   * peer closed. Only where canSplice(): other transports answer kError with ENOTSUP.
+   */
+  virtual IoResult spliceTo(int pipeWriteFd, size_t max) {
+    (void)pipeWriteFd, (void)max;
+    return IoResult::failed(ENOTSUP);
+  }
   /** TLS: why the handshake failed, in words; empty otherwise. */
   virtual const std::string& failure() const {
     static const std::string kNone;
@@ -54,7 +65,7 @@ class Transport {
   }
 };
 
-/** Plain TCP: read(2), sendmsg(2) with MSG_NOSIGNAL, sendfile(2). */
+/** Plain TCP: read(2), sendmsg(2) with MSG_NOSIGNAL, sendfile(2), splice(2). */
 class PlainTransport final : public Transport {
  public:
   explicit PlainTransport(net::Fd fd) : fd_(std::move(fd)) {}
@@ -62,6 +73,8 @@ class PlainTransport final : public Transport {
   IoResult read(char* dst, size_t cap) override;
   IoResult writev(const iovec* iov, size_t count) override;
   IoResult sendFile(int fileFd, uint64_t offset, size_t max) override;
+  bool canSplice() const override { return true; }
+  IoResult spliceTo(int pipeWriteFd, size_t max) override;
   void shutdownWrite() override;
   void close(bool reset) override;
 

@@ -32,12 +32,15 @@ stop_pid "$sl_pid"; stop_pid "$ngx_pid"
 
 echo
 size=${BENCH_UPLOAD_BYTES:-4294967296}
-echo "## $((size >> 20)) MiB upload to /sink vs a raw loopback TCP copy, the same sender (bench_tcp_copy: 64 KiB reads and writes, the body as a Content-Length PUT), and with curl -T"
+echo "## $((size >> 20)) MiB upload to /sink (splice on, the default) vs a raw loopback TCP copy, the same sender (bench_tcp_copy: 64 KiB reads and writes, the body as a Content-Length PUT), with curl -T, and with --sink-splice off"
 truncate -s "$size" "$work/upload.bin"
 cat "$work/upload.bin" >/dev/null  # page cache warm for both runs (sparse: costs no disk)
+# The default server splices /sink bodies to /dev/null (--sink-splice on); a second one reads them (off).
 start_sluice "$cli" --workers 1 --quiet "${extra[@]}"
 sl_pid=$SLUICE_PID; sl_port=$SLUICE_PORT
 base=$(rss_kib "$sl_pid")
+start_sluice "$cli" --workers 1 --quiet --sink-splice off "${extra[@]}"
+off_pid=$SLUICE_PID; off_port=$SLUICE_PORT
 # copy_speed [PORT PATH] : "bytes_per_second cpu_ms_per_GiB" of bench_tcp_copy (the sender; in the raw
 # copy, without a port, the sender and the reader).
 copy_speed() {
@@ -46,16 +49,17 @@ copy_speed() {
   awk -v o="$out" -v b="$size" '{ split(o, f, " "); printf "%s %.0f", f[3], ($1 + $2) * 1000 * 1073741824 / b }' "$work/copy.time"
 }
 sink() { copy_speed "$sl_port" /sink; }
+sink_off() { copy_speed "$off_port" /sink; }
 raw() { copy_speed; }
 sink_curl() {
   local out; out=$("${PIN_LOAD[@]}" curl -sS -o /dev/null -w '%{http_code} %{speed_upload}' -T "$work/upload.bin" "http://127.0.0.1:$sl_port/sink")
   [ "${out%% *}" = 200 ] || { echo "bench: /sink answered ${out%% *}" >&2; exit 1; }
   echo "${out#* }"
 }
-alternate sink raw sink_curl
+alternate sink raw sink_curl sink_off
 peak=$(peak_rss_kib "$sl_pid")
-stop_pid "$sl_pid"
-echo "RESULT upload-sink sluice=${MEDIANS[0]} raw=${MEDIANS[1]} ratio=$(ratio "${MEDIANS[0]}" "${MEDIANS[1]}") B/s rss_growth_kib=$((peak - base)) curl_T=${MEDIANS[2]} ($(rounds_note); the same sender for sluice and raw; goal >= 0.9, flat RSS)"
+stop_pid "$sl_pid"; stop_pid "$off_pid"
+echo "RESULT upload-sink sluice=${MEDIANS[0]} raw=${MEDIANS[1]} ratio=$(ratio "${MEDIANS[0]}" "${MEDIANS[1]}") B/s rss_growth_kib=$((peak - base)) curl_T=${MEDIANS[2]} sluice_splice_off=${MEDIANS[3]} ratio_splice_off=$(ratio "${MEDIANS[3]}" "${MEDIANS[1]}") ($(rounds_note); sluice splices the body to /dev/null (--sink-splice on, the default); the same sender for sluice and raw; goal >= 0.9, flat RSS)"
 rm -f "$work/upload.bin"
 
 echo
