@@ -197,7 +197,9 @@ RingSocket* UringPoller::openSocket(int fd) {
 }
 
 void UringPoller::release(UringWatch& w) {
-  if (w.dead && w.inflight == 0) graveyard_.push_back(&w);
+  if (!w.dead || w.inflight != 0 || w.buried) return;
+  w.buried = true;
+  graveyard_.push_back(&w);
 }
 
 void UringPoller::queueCheck(UringWatch& w) {

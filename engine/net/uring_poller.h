@@ -41,6 +41,7 @@ struct UringWatch {
   uint32_t interest = 0;       ///< EPOLLIN / EPOLLOUT asked for
   bool registered = false;     ///< between EventLoop::add and remove
   bool dead = false;           ///< no longer used: freed when inflight reaches 0
+  bool buried = false;         ///< on the list of watches to free
   bool ring = false;           ///< a RingSocket
   bool pollArmed = false;
   bool pollCancelSent = false;
