@@ -7,7 +7,7 @@ GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Uni
 
 # Every Debian package the build, the GUI, the tests and the benchmarks need.
 DEPS := cmake g++ make ninja-build pkg-config qt6-base-dev node-llhttp libgl-dev \
-        libssl-dev nlohmann-json3-dev liburiparser-dev zlib1g-dev libbrotli-dev openssl locales-all \
+        libssl-dev liburing-dev nlohmann-json3-dev liburiparser-dev zlib1g-dev libbrotli-dev openssl locales-all \
         curl nginx python3 xvfb xauth imagemagick wrk nghttp2-client hyperfine valgrind \
         procps iproute2 fonts-dejavu-core desktop-file-utils appstream dpkg-dev
 # Only `make fuzz` installs these: clang 16 with libc++ 16 (std::expected, as in production)

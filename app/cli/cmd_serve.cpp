@@ -33,6 +33,8 @@ const char* kServeHelp =
     "options (defaults in brackets):\n"
     "  --listen HOST:PORT        address to bind [127.0.0.1:8080]; port 0 picks a free one\n"
     "  --workers N               event-loop threads [1]\n"
+    "  --io auto|epoll|uring     how the loops wait: io_uring falls back to epoll where the kernel\n"
+    "                            refuses it; auto follows SLUICE_IO, else the measured default [auto]\n"
     "  --mode stream|buffered    stream bodies to handlers, or read them whole first [stream]\n"
     "  --dir DIR                 upload and download folder, created if missing [./sluice-uploads]\n"
     "  --max-body SIZE           largest request body, 413 beyond (K, M, G suffixes) [unlimited]\n"
@@ -117,6 +119,11 @@ ValueFlag applyValueFlag(ServeArgs& a, std::string_view f, const char* v, const 
   bool ok = true;
   if (f == "--listen") c.listen = v;
   else if (f == "--workers") { ok = parseUint(v, n) && n >= 1 && n <= 256; c.workers = static_cast<int>(n); }
+  else if (f == "--io") {
+    auto io = net::parseIoBackend(v);
+    ok = io.has_value();
+    c.io = io.value_or(net::IoBackend::kAuto);
+  }
   else if (f == "--mode") {
     std::string_view m = v;
     ok = m == "stream" || m == "buffered";
@@ -304,7 +311,9 @@ int runServe(int argc, char** argv) {
   if (!srv.address().isLoopback())
     std::fprintf(stderr, "sluice-cli serve: WARNING: listening on %s, reachable from other machines. "
                          "Use --token to protect uploads.\n", srv.address().toString().c_str());
-  std::fprintf(stderr, "sluice-cli serve: %s dir=%s\n", server::describe(args.config).c_str(), args.routes.uploadDir.c_str());
+  std::fprintf(stderr, "sluice-cli serve: %s io=%s dir=%s\n", server::describe(args.config).c_str(),
+               std::string(net::ioBackendName(srv.ioBackend())).c_str(), args.routes.uploadDir.c_str());
+  if (!srv.ioNote().empty()) std::fprintf(stderr, "sluice-cli serve: %s\n", srv.ioNote().c_str());
 
   serveUntilStopped(srv, args, stopSignals);
   return 0;

@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
+
+#include "engine/net/uring_poller.h"
 
 namespace sluice::net {
 
@@ -14,17 +17,57 @@ namespace {
 char kWakeTag;
 std::atomic<int> gFailAdds{0};
 std::atomic<int> gFailAddsErrno{0};
+std::atomic<int> gFailUring{0};
+// What kAuto means when SLUICE_IO is not set: see docs/performance.md, "io_uring".
+constexpr IoBackend kMeasuredDefault = IoBackend::kUring;
 }  // namespace
+
+std::string_view ioBackendName(IoBackend backend) {
+  switch (backend) {
+    case IoBackend::kEpoll:
+      return "epoll";
+    case IoBackend::kUring:
+      return "uring";
+    default:
+      return "auto";
+  }
+}
+
+std::optional<IoBackend> parseIoBackend(std::string_view text) {
+  if (text == "auto") return IoBackend::kAuto;
+  if (text == "epoll") return IoBackend::kEpoll;
+  if (text == "uring" || text == "io_uring") return IoBackend::kUring;
+  return std::nullopt;
+}
+
+IoBackend resolveIoBackend(IoBackend requested) {
+  if (requested != IoBackend::kAuto) return requested;
+  const char* env = std::getenv("SLUICE_IO");
+  if (auto parsed = parseIoBackend(env ? env : ""); parsed && *parsed != IoBackend::kAuto) return *parsed;
+  return kMeasuredDefault;
+}
+
+void EventLoop::failNextUringSetups(int n) { gFailUring.store(n); }
 
 void EventLoop::failNextAdds(int n, int err) {
   gFailAddsErrno.store(err);
   gFailAdds.store(n);
 }
 
-EventLoop::EventLoop(std::shared_ptr<LoopClock> clock) : clock_(clock ? std::move(clock) : SteadyLoopClock::instance()) {
+EventLoop::EventLoop(std::shared_ptr<LoopClock> clock, IoBackend backend)
+    : clock_(clock ? std::move(clock) : SteadyLoopClock::instance()) {
   owner_.store(std::this_thread::get_id());
   now_ = clock_->now();
   clock_->attach(this);
+  if (resolveIoBackend(backend) == IoBackend::kUring) {
+    auto poller = gFailUring.load() > 0 && gFailUring.fetch_sub(1) > 0
+                      ? Result<std::unique_ptr<UringPoller>>(fail(ErrorCode::kSystem, "io_uring set-up refused (test)"))
+                      : UringPoller::create();
+    if (poller)
+      uring_ = std::move(*poller);
+    else
+      backendNote_ = "io_uring unavailable, using epoll: " + poller.error().message;
+  }
   epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (epfd_ < 0) {
     initError_ = Error::system("cannot create the event loop (epoll_create1)", errno);
@@ -33,6 +76,10 @@ EventLoop::EventLoop(std::shared_ptr<LoopClock> clock) : clock_(clock ? std::mov
   wakefd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wakefd_ < 0) {
     initError_ = Error::system("cannot create the event loop's wake-up descriptor (eventfd)", errno);
+    return;
+  }
+  if (uring_) {
+    if (auto st = uring_->add(wakefd_, EPOLLIN, &wakeWatch_); !st) initError_ = st.error();
     return;
   }
   epoll_event ev{};
@@ -58,6 +105,7 @@ void EventLoop::wake() {
 
 EventLoop::~EventLoop() {
   clock_->detach(this);
+  uring_.reset();  // before the descriptors its watches name
   if (wakefd_ >= 0) ::close(wakefd_);
   if (epfd_ >= 0) ::close(epfd_);
 }
@@ -79,6 +127,7 @@ void EventLoop::post(Task task) {
 Status EventLoop::add(int fd, uint32_t events, IoHandler* handler) {
   if (gFailAdds.load(std::memory_order_relaxed) > 0 && gFailAdds.fetch_sub(1) > 0)
     return sluice::unexpected(Error::system("epoll_ctl(ADD)", gFailAddsErrno.load()));
+  if (uring_) return uring_->add(fd, events, handler);
   epoll_event ev{};
   ev.events = events;
   ev.data.ptr = handler;
@@ -87,6 +136,7 @@ Status EventLoop::add(int fd, uint32_t events, IoHandler* handler) {
 }
 
 Status EventLoop::modify(int fd, uint32_t events, IoHandler* handler) {
+  if (uring_) return uring_->modify(fd, events, handler);
   epoll_event ev{};
   ev.events = events;
   ev.data.ptr = handler;
@@ -95,6 +145,7 @@ Status EventLoop::modify(int fd, uint32_t events, IoHandler* handler) {
 }
 
 Status EventLoop::remove(int fd) {
+  if (uring_) return uring_->remove(fd);
   if (::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr) != 0) return sluice::unexpected(Error::system("epoll_ctl(DEL)", errno));
   return {};
 }
@@ -114,7 +165,7 @@ EventLoop::TimerId EventLoop::runAt(Clock::time_point when, Task fn) {
 void EventLoop::cancel(TimerId id) { timers_.erase(id); }
 
 int EventLoop::nextTimeoutMs() {
-  if (!deferred_.empty()) return 0;
+  if (!deferred_.empty() || (uring_ && uring_->hasReady())) return 0;
   // Drop cancelled entries sitting on top so they don't cause early wakeups.
   while (!timerHeap_.empty() && !timers_.contains(timerHeap_.front().id)) {
     std::pop_heap(timerHeap_.begin(), timerHeap_.end(), std::greater<>{});
@@ -167,6 +218,23 @@ void EventLoop::runDeferred() {
 
 void EventLoop::run() {
   owner_.store(std::this_thread::get_id());
+  if (uring_)
+    runUring();
+  else
+    runEpoll();
+  // Run whatever was posted before stop so that shutdown commands complete.
+  runMailbox();
+  runDeferred();
+  stopping_.store(false);
+}
+
+void EventLoop::afterWait(bool woke) {
+  if (woke) runMailbox();
+  runTimers();
+  runDeferred();
+}
+
+void EventLoop::runEpoll() {
   constexpr int kMaxEvents = 256;
   epoll_event events[kMaxEvents];
   while (!stopping_.load(std::memory_order_acquire)) {
@@ -179,25 +247,35 @@ void EventLoop::run() {
     n = std::max(n, 0);
     ++iterations_;
     now_ = clock_->now();
-    bool wake = false;
+    bool woke = false;
     for (int i = 0; i < n; ++i) {
       if (events[i].data.ptr == &kWakeTag) {
-        wake = true;
+        woke = true;
         continue;
       }
       static_cast<IoHandler*>(events[i].data.ptr)->onIo(events[i].events);
     }
-    if (wake) runMailbox();
-    runTimers();
-    runDeferred();
+    afterWait(woke);
   }
-  // Run whatever was posted before stop so that shutdown commands complete.
-  runMailbox();
-  runDeferred();
-  stopping_.store(false);
 }
 
-LoopThread::LoopThread(std::string name, std::shared_ptr<LoopClock> clock) : loop_(std::move(clock)), name_(std::move(name)) {}
+void EventLoop::runUring() {
+  while (!stopping_.load(std::memory_order_acquire)) {
+    if (int rc = uring_->wait(nextTimeoutMs()); rc < 0) {
+      std::lock_guard lock(runErrorMutex_);
+      runError_ = Error::system("io_uring_enter", -rc);
+      break;
+    }
+    ++iterations_;
+    now_ = clock_->now();
+    wakeWatch_.fired = false;
+    uring_->dispatch();
+    afterWait(wakeWatch_.fired);
+  }
+}
+
+LoopThread::LoopThread(std::string name, std::shared_ptr<LoopClock> clock, IoBackend backend)
+    : loop_(std::move(clock), backend), name_(std::move(name)) {}
 
 LoopThread::~LoopThread() { stopAndJoin(); }
 

@@ -1,13 +1,16 @@
 #pragma once
-/** One epoll event loop per worker thread, with an eventfd mailbox and timers. */
+/** One event loop per worker thread (epoll, or io_uring), with an eventfd mailbox and timers. */
 #include <sys/epoll.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -16,6 +19,20 @@
 #include "engine/util/error.h"
 
 namespace sluice::net {
+
+class UringPoller;
+
+/**
+ * How a loop waits: epoll, or io_uring (engine/net/uring_poller.h). kAuto takes the
+ * SLUICE_IO environment variable ("epoll" or "uring") when set, else the measured
+ * default (docs/performance.md); io_uring falls back to epoll when the kernel refuses it.
+ */
+enum class IoBackend { kAuto, kEpoll, kUring };
+std::string_view ioBackendName(IoBackend backend);
+/** "auto", "epoll" or "uring"; nullopt for anything else. */
+std::optional<IoBackend> parseIoBackend(std::string_view text);
+/** What kAuto means in this process. */
+IoBackend resolveIoBackend(IoBackend requested);
 
 /** Receives readiness events for a registered descriptor. */
 class IoHandler {
@@ -36,8 +53,8 @@ class EventLoop {
   using TimerId = uint64_t;
   using Task = std::function<void()>;
 
-  /** A loop reading clock (the steady clock when null). */
-  explicit EventLoop(std::shared_ptr<LoopClock> clock = nullptr);
+  /** A loop reading clock (the steady clock when null), waiting with backend. */
+  explicit EventLoop(std::shared_ptr<LoopClock> clock = nullptr, IoBackend backend = IoBackend::kEpoll);
   ~EventLoop();
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
@@ -46,6 +63,15 @@ class EventLoop {
   bool valid() const { return !initError_; }
   /** Why the loop could not be set up (valid() is false), in words. */
   const std::optional<Error>& initError() const { return initError_; }
+  /** The backend in use (never kAuto). */
+  IoBackend backend() const { return uring_ ? IoBackend::kUring : IoBackend::kEpoll; }
+  /** Why io_uring was asked for and not used, in words; empty otherwise. */
+  const std::string& backendNote() const { return backendNote_; }
+  /** The io_uring poller, when that is the backend. */
+  UringPoller* uring() const { return uring_.get(); }
+  /** Fault injection for tests: the next n io_uring set-ups fail as if the kernel refused them. */
+  static void failNextUringSetups(int n);
+
   /** Why run() returned early (epoll_wait failed), if it did. */
   std::optional<Error> runError() const;
 
@@ -98,8 +124,20 @@ class EventLoop {
   void runDeferred();
 
   void wake();
+  void runEpoll();
+  void runUring();
+  void afterWait(bool woke);
+
+  /** The wake eventfd's watch under io_uring. */
+  struct WakeWatch final : IoHandler {
+    bool fired = false;
+    void onIo(uint32_t) override { fired = true; }
+  };
 
   std::shared_ptr<LoopClock> clock_;
+  std::unique_ptr<UringPoller> uring_;
+  std::string backendNote_;
+  WakeWatch wakeWatch_;
   int epfd_ = -1;
   int wakefd_ = -1;
   std::optional<Error> initError_;
@@ -125,7 +163,8 @@ class EventLoop {
 /** A thread running one EventLoop. */
 class LoopThread {
  public:
-  explicit LoopThread(std::string name = "sluice-loop", std::shared_ptr<LoopClock> clock = nullptr);
+  explicit LoopThread(std::string name = "sluice-loop", std::shared_ptr<LoopClock> clock = nullptr,
+                      IoBackend backend = IoBackend::kEpoll);
   ~LoopThread();
   EventLoop& loop() { return loop_; }
   void start();

@@ -14,7 +14,7 @@ using observe::EventKind;
 
 Connection::Connection(Worker& worker, net::Fd fd, net::SocketAddress peer, net::SocketAddress local, uint64_t id)
     : worker_(worker),
-      transport_(makeServerTransport(std::move(fd), worker.config().tls)),
+      transport_(makeServerTransport(std::move(fd), worker.config().tls, worker.loop().uring())),
       peer_(peer),
       local_(local),
       id_(id),

@@ -88,4 +88,10 @@ void Server::stop(std::chrono::milliseconds grace) {
   workers_.clear();
 }
 
+net::IoBackend Server::ioBackend() const {
+  return workers_.empty() ? net::resolveIoBackend(config_.io) : workers_.front()->loop().backend();
+}
+
+std::string Server::ioNote() const { return workers_.empty() ? std::string() : workers_.front()->loop().backendNote(); }
+
 }  // namespace sluice::server

@@ -52,6 +52,10 @@ class Server {
   std::string url() const;
 
   const ServerConfig& config() const { return config_; }
+  /** The backend the worker loops use once started (io_uring may have fallen back to epoll). */
+  net::IoBackend ioBackend() const;
+  /** Why io_uring was asked for and not used, in words; empty otherwise. */
+  std::string ioNote() const;
   const Router& router() const { return *router_; }
   observe::ServerStats& stats() { return stats_; }
   observe::EventBuffer& events() { return events_; }

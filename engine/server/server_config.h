@@ -7,6 +7,7 @@
 #include <string>
 
 #include "engine/http/parser.h"
+#include "engine/net/event_loop.h"
 #include "engine/net/loop_clock.h"
 
 namespace sluice::tls {
@@ -66,6 +67,8 @@ struct ServerConfig {
   milliseconds lingerTime{2'000};         ///< lingering close after an error response
   milliseconds shutdownGrace{5'000};      ///< graceful stop deadline for in-flight responses
 
+  /** How the worker loops wait (net::IoBackend): kAuto follows SLUICE_IO, else the measured default. */
+  net::IoBackend io = net::IoBackend::kAuto;
   std::shared_ptr<net::LoopClock> clock;  ///< time source of the worker loops; null: the steady clock (tests inject a ManualClock)
   bool emitEvents = true;                 ///< request and connection events into the event buffer
   size_t eventCapacity = 65536;           ///< events buffered for the observer; beyond, they are dropped and counted

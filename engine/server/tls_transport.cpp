@@ -1,4 +1,5 @@
 #include "engine/server/tls_transport.h"
+#include "engine/server/uring_transport.h"
 
 #include <sys/socket.h>
 #include <unistd.h>
@@ -108,8 +109,10 @@ void TlsServerTransport::close(bool reset) {
   fd_.reset();
 }
 
-std::unique_ptr<Transport> makeServerTransport(net::Fd fd, const std::shared_ptr<tls::TlsContext>& tls) {
+std::unique_ptr<Transport> makeServerTransport(net::Fd fd, const std::shared_ptr<tls::TlsContext>& tls,
+                                               net::UringPoller* ring) {
   if (tls) return std::make_unique<TlsServerTransport>(std::move(fd), tls);
+  if (ring) return std::make_unique<UringTransport>(*ring, std::move(fd));
   return std::make_unique<PlainTransport>(std::move(fd));
 }
 

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "engine/net/uring_poller.h"
 #include "engine/server/transport.h"
 #include "engine/tls/tls_session.h"
 
@@ -42,7 +43,11 @@ class TlsServerTransport final : public Transport {
   bool retryStaged_ = false;
 };
 
-/** The transport for an accepted socket: TLS when the server has a TLS context. */
-std::unique_ptr<Transport> makeServerTransport(net::Fd fd, const std::shared_ptr<tls::TlsContext>& tls);
+/**
+ * The transport for an accepted socket: TLS when the server has a TLS context, else
+ * plain TCP, through the loop's io_uring when it has one.
+ */
+std::unique_ptr<Transport> makeServerTransport(net::Fd fd, const std::shared_ptr<tls::TlsContext>& tls,
+                                               net::UringPoller* ring);
 
 }  // namespace sluice::server

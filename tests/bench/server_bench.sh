@@ -3,7 +3,7 @@
 # TCP copy, and the figures that do not move with load: callgrind instructions and strace system
 # calls per request. Usage: server_bench.sh BUILD_DIR
 #   env: BENCH_ROUNDS (5), BENCH_SECONDS (5), BENCH_UPLOAD_BYTES (4 GiB), BENCH_CG_REQUESTS (20000),
-#        SLUICE_ARGS (extra 'serve' flags, e.g. "--io epoll")
+#        SLUICE_ARGS (extra 'serve' flags)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
@@ -17,18 +17,22 @@ body='{"status":200}\n'
 extra=(${SLUICE_ARGS:-})
 ngx_conf() { echo "server { listen 127.0.0.1:$1; location / { default_type application/json; return 200 '$body'; } }"; }
 
-echo "## Small requests: wrk -t1 -c50 -d${secs}s, 1 worker each, /status/200 vs nginx return 200 (same body)"
+echo "## Small requests: wrk -t1 -c50 -d${secs}s, 1 worker each, /status/200 vs nginx return 200 (same body); sluice on io_uring and on epoll"
 nport=$(free_port)
 start_nginx "$work/nginx" "$nport" "$(ngx_conf "$nport")"
 ngx_pid=$NGINX_PID
-start_sluice "$cli" --workers 1 --quiet "${extra[@]}"
+start_sluice "$cli" --workers 1 --quiet --io uring "${extra[@]}"
 sl_pid=$SLUICE_PID; sl_port=$SLUICE_PORT
+start_sluice "$cli" --workers 1 --quiet --io epoll "${extra[@]}"
+ep_pid=$SLUICE_PID; ep_port=$SLUICE_PORT
 wrk_rps() { "${PIN_LOAD[@]}" wrk -t1 -c50 -d"${secs}s" "http://127.0.0.1:$1/status/200" | awk '/Requests\/sec/ {print $2}'; }
 sluice() { wrk_rps "$sl_port"; }
+sluice_epoll() { wrk_rps "$ep_port"; }
 nginx_() { wrk_rps "$nport"; }
-alternate sluice nginx_
-echo "RESULT small-requests sluice=${MEDIANS[0]} nginx=${MEDIANS[1]} ratio=$(ratio "${MEDIANS[0]}" "${MEDIANS[1]}") req/s ($(rounds_note); goal >= 1.2)"
-stop_pid "$sl_pid"; stop_pid "$ngx_pid"
+alternate sluice nginx_ sluice_epoll
+echo "RESULT small-requests sluice=${MEDIANS[0]} nginx=${MEDIANS[1]} ratio=$(ratio "${MEDIANS[0]}" "${MEDIANS[1]}") req/s (io_uring; $(rounds_note); goal >= 1.2)"
+echo "RESULT small-requests-epoll sluice=${MEDIANS[2]} nginx=${MEDIANS[1]} ratio=$(ratio "${MEDIANS[2]}" "${MEDIANS[1]}") req/s uring_vs_epoll=$(ratio "${MEDIANS[0]}" "${MEDIANS[2]}") ($(rounds_note))"
+stop_pid "$sl_pid"; stop_pid "$ep_pid"; stop_pid "$ngx_pid"
 
 echo
 size=${BENCH_UPLOAD_BYTES:-4294967296}
@@ -64,10 +68,12 @@ rm -f "$work/upload.bin"
 
 echo
 requests=${BENCH_CG_REQUESTS:-20000}
-echo "## Per request, server side, h2load --h1 -n $requests -c 10 /status/200 (startup and shutdown subtracted)"
-idle=$(cg_instructions "$cli" "$work" 0 http /status/200 "${extra[@]}")
-busy=$(cg_instructions "$cli" "$work" "$requests" http /status/200 "${extra[@]}")
-echo "RESULT callgrind-per-request instructions=$(( (busy - idle) / requests )) (${busy} - ${idle} over ${requests} requests; goal <= 10000)"
+echo "## Per request, server side, h2load --h1 -n $requests -c 10 /status/200 (startup and shutdown subtracted), both backends"
+for io in uring epoll; do
+  idle=$(cg_instructions "$cli" "$work" 0 http /status/200 --io "$io" "${extra[@]}")
+  busy=$(cg_instructions "$cli" "$work" "$requests" http /status/200 --io "$io" "${extra[@]}")
+  echo "RESULT callgrind-per-request-$io instructions=$(( (busy - idle) / requests )) (${busy} - ${idle} over ${requests} requests; goal <= 10000)"
+done
 
 # strace_calls N START... -> system calls (every thread and child) of a server run serving N requests
 strace_calls() {
@@ -84,13 +90,17 @@ strace_calls() {
   awk '$NF == "total" {print $4}' "$out"
 }
 per_req() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { printf "%.2f", (a - b) / n }'; }
-sport=$(free_port)
-s_idle=$(strace_calls 0 "$sport" "$cli" serve --listen "127.0.0.1:$sport" --quiet "${extra[@]}")
-s_busy=$(strace_calls "$requests" "$sport" "$cli" serve --listen "127.0.0.1:$sport" --quiet "${extra[@]}")
+declare -A per_io
+for io in uring epoll; do
+  sport=$(free_port)
+  s_idle=$(strace_calls 0 "$sport" "$cli" serve --listen "127.0.0.1:$sport" --quiet --io "$io" "${extra[@]}")
+  s_busy=$(strace_calls "$requests" "$sport" "$cli" serve --listen "127.0.0.1:$sport" --quiet --io "$io" "${extra[@]}")
+  per_io[$io]=$(per_req "$s_busy" "$s_idle" "$requests")
+done
 nport=$(free_port)
 mkdir -p "$work/nginx-st"
 start_nginx "$work/nginx-st" "$nport" "$(ngx_conf "$nport")"; stop_pid "$NGINX_PID"  # writes the config
 ngx=(nginx -p "$work/nginx-st" -c "$work/nginx-st/nginx.conf" -g 'daemon off;')
 n_idle=$(strace_calls 0 "$nport" "${ngx[@]}")
 n_busy=$(strace_calls "$requests" "$nport" "${ngx[@]}")
-echo "RESULT syscalls-per-request sluice=$(per_req "$s_busy" "$s_idle" "$requests") nginx=$(per_req "$n_busy" "$n_idle" "$requests") (strace -f -c; the readiness probe and startup subtracted)"
+echo "RESULT syscalls-per-request sluice_uring=${per_io[uring]} sluice_epoll=${per_io[epoll]} nginx=$(per_req "$n_busy" "$n_idle" "$requests") (strace -f -c; the readiness probe and startup subtracted)"
