@@ -260,6 +260,11 @@ void EventLoop::runEpoll() {
 }
 
 void EventLoop::runUring() {
+  if (auto st = uring_->enable(); !st) {
+    std::lock_guard lock(runErrorMutex_);
+    runError_ = st.error();
+    return;
+  }
   while (!stopping_.load(std::memory_order_acquire)) {
     if (int rc = uring_->wait(nextTimeoutMs()); rc < 0) {
       std::lock_guard lock(runErrorMutex_);

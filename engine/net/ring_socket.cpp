@@ -1,4 +1,5 @@
 // RingSocket: the calls a server connection makes on a socket served through io_uring.
+#include <fcntl.h>
 #include <liburing.h>
 #include <sys/epoll.h>
 #include <sys/sendfile.h>
@@ -61,6 +62,23 @@ long RingSocket::read(char* dst, size_t cap) {
   if (errno == EAGAIN || errno == EWOULDBLOCK) return -EAGAIN;
   readError_ = errno;
   return -readError_;
+}
+
+long RingSocket::splice(int pipeWriteFd, size_t max) {
+  if (!canSplice()) return -EAGAIN;
+  ssize_t n;
+  do {
+    n = ::splice(fd, nullptr, pipeWriteFd, nullptr, max, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+  } while (n < 0 && errno == EINTR);
+  ++poller_.counters_.directReads;
+  if (n > 0) return n;
+  if (n == 0) {
+    if (max > 0) eof_ = true;
+    return 0;
+  }
+  directRead_ = false;  // the ring takes over again when the socket is drained
+  if (errno == EAGAIN || errno == EWOULDBLOCK) return -EAGAIN;
+  return -errno;  // EINVAL and the like: the caller falls back to reading; not sticky
 }
 
 long RingSocket::writev(const iovec* iov, size_t count) {

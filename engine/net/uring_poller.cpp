@@ -5,6 +5,7 @@
 #include <liburing.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -49,15 +50,27 @@ Result<std::unique_ptr<UringPoller>> UringPoller::create() {
 
 Status UringPoller::setup() {
   ring_ = std::make_unique<io_uring>();
-  io_uring_params params{};
-  params.flags = IORING_SETUP_CQSIZE | IORING_SETUP_COOP_TASKRUN;
-  params.cq_entries = kCqEntries;
-  int rc = io_uring_queue_init_params(kSqEntries, ring_.get(), &params);
-  if (rc == -EINVAL) {  // a kernel before 5.19 has no cooperative task running
-    params = io_uring_params{};
-    params.flags = IORING_SETUP_CQSIZE;
+  // Best first: one thread submits and reaps (the loop's), and the kernel runs completion
+  // work only when that thread enters to wait, not by interrupting it (6.1). The ring
+  // starts disabled and the loop thread enables it: it must be the one that submits.
+  // Older kernels refuse those flags with EINVAL; then cooperative task running (5.19),
+  // then nothing.
+  const unsigned choices[] = {
+      IORING_SETUP_CQSIZE | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_R_DISABLED,
+      IORING_SETUP_CQSIZE | IORING_SETUP_COOP_TASKRUN,
+      IORING_SETUP_CQSIZE,
+  };
+  int rc = -EINVAL;
+  for (unsigned flags : choices) {
+    io_uring_params params{};
+    params.flags = flags;
     params.cq_entries = kCqEntries;
     rc = io_uring_queue_init_params(kSqEntries, ring_.get(), &params);
+    if (rc != -EINVAL) {
+      deferTaskrun_ = rc == 0 && (flags & IORING_SETUP_DEFER_TASKRUN);
+      disabled_ = rc == 0 && (flags & IORING_SETUP_R_DISABLED);
+      break;
+    }
   }
   if (rc < 0) {
     std::string what = rc == -ENOSYS ? "this kernel has no io_uring (io_uring_setup)"
@@ -111,7 +124,7 @@ UringPoller::~UringPoller() {
 
 io_uring_sqe* UringPoller::sqe() {
   io_uring_sqe* e = io_uring_get_sqe(ring_.get());
-  if (!e) {  // the queue is full: hand it to the kernel now, which empties it
+  if (!e && !disabled_) {  // the queue is full: hand it to the kernel now, which empties it
     io_uring_submit(ring_.get());
     ++counters_.enters;
     e = io_uring_get_sqe(ring_.get());
@@ -208,12 +221,22 @@ void UringPoller::queueCheck(UringWatch& w) {
   check_.push_back(&w);
 }
 
+Status UringPoller::enable() {
+  if (!disabled_) return {};
+  // liburing 2.3 declares io_uring_enable_rings but does not export it: the system call itself.
+  if (::syscall(__NR_io_uring_register, ring_->ring_fd, IORING_REGISTER_ENABLE_RINGS, nullptr, 0) < 0)
+    return sluice::unexpected(Error::system("cannot enable the io_uring (IORING_REGISTER_ENABLE_RINGS)", errno));
+  disabled_ = false;
+  return {};
+}
+
 int UringPoller::wait(int timeoutMs) {
   if (!check_.empty()) timeoutMs = 0;
   io_uring_cqe* cqe = nullptr;
   int rc;
   if (timeoutMs == 0) {
-    rc = io_uring_submit(ring_.get());
+    // Deferred completion work runs only when the loop asks for events.
+    rc = deferTaskrun_ ? io_uring_submit_and_get_events(ring_.get()) : io_uring_submit(ring_.get());
   } else {
     __kernel_timespec ts{.tv_sec = timeoutMs / 1000, .tv_nsec = (timeoutMs % 1000) * 1'000'000LL};
     rc = io_uring_submit_and_wait_timeout(ring_.get(), &cqe, 1, timeoutMs > 0 ? &ts : nullptr, nullptr);

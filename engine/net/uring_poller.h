@@ -68,6 +68,10 @@ class RingSocket : public UringWatch {
    * cannot hold the descriptor open (reset: closed at once, with RST).
    */
   void close(bool reset);
+  /** No receive is in flight and nothing waits in ring buffers: splice(2) may take the next bytes. */
+  bool canSplice() const { return !recvArmed_ && inHead_ == in_.size() && !eof_ && readError_ == 0 && !closing_; }
+  /** splice(2) from the socket into a pipe: as read(). */
+  long splice(int pipeWriteFd, size_t max);
   /** Received bytes wait in ring buffers. */
   bool pending() const { return inHead_ < in_.size(); }
 
@@ -132,6 +136,11 @@ class UringPoller {
   RingSocket* openSocket(int fd);
 
   /**
+   * Called by the loop thread before its first wait: that thread becomes the ring's
+   * only submitter (IORING_SETUP_SINGLE_ISSUER), so run() binds the loop to it.
+   */
+  Status enable();
+  /**
    * Submits what was prepared and waits up to timeoutMs (-1: no limit, 0: not at all)
    * for a completion, in one io_uring_enter. Returns -errno when the wait failed.
    */
@@ -174,6 +183,8 @@ class UringPoller {
 
   std::unique_ptr<io_uring> ring_;
   bool ringReady_ = false;
+  bool deferTaskrun_ = false;  ///< IORING_SETUP_DEFER_TASKRUN: completions arrive only when we ask
+  bool disabled_ = false;      ///< created disabled, until enable() on the loop thread
   io_uring_buf_ring* bufRing_ = nullptr;
   char* bufMemory_ = nullptr;
   size_t bufRingBytes_ = 0;

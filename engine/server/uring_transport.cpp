@@ -31,6 +31,13 @@ IoResult UringTransport::sendFile(int fileFd, uint64_t offset, size_t max) {
   return fromRing(n);
 }
 
+IoResult UringTransport::spliceTo(int pipeWriteFd, size_t max) {
+  if (!socket_) return IoResult::failed(EBADF);
+  long n = socket_->splice(pipeWriteFd, max);
+  if (n == 0 && max > 0) return IoResult::eof();
+  return fromRing(n);
+}
+
 void UringTransport::shutdownWrite() {
   if (socket_) socket_->shutdownWrite();
 }

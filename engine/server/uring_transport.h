@@ -21,6 +21,8 @@ class UringTransport final : public Transport {
   void shutdownWrite() override;
   void close(bool reset) override;
   bool pending() const override { return socket_ && socket_->pending(); }
+  bool canSplice() const override { return socket_ && socket_->canSplice(); }
+  IoResult spliceTo(int pipeWriteFd, size_t max) override;
 
  private:
   net::RingSocket* socket_;

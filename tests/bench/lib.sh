@@ -36,6 +36,9 @@ start_sluice() {
   [ -n "$SLUICE_PORT" ] || { echo "bench: sluice-cli serve did not start" >&2; exit 1; }
 }
 
+# cpu_ticks PID : CPU time (user + system, every thread) the process has used, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
 stop_pid() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
 # start_nginx DIR PORT EXTRA_HTTP_CONF [SCHEME] : nginx, one worker, in the foreground as a

@@ -25,12 +25,23 @@ start_sluice "$cli" --workers 1 --quiet --io uring "${extra[@]}"
 sl_pid=$SLUICE_PID; sl_port=$SLUICE_PORT
 start_sluice "$cli" --workers 1 --quiet --io epoll "${extra[@]}"
 ep_pid=$SLUICE_PID; ep_port=$SLUICE_PORT
-wrk_rps() { "${PIN_LOAD[@]}" wrk -t1 -c50 -d"${secs}s" "http://127.0.0.1:$1/status/200" | awk '/Requests\/sec/ {print $2}'; }
-sluice() { wrk_rps "$sl_port"; }
-sluice_epoll() { wrk_rps "$ep_port"; }
-nginx_() { wrk_rps "$nport"; }
+ngx_worker=$(pgrep -P "$ngx_pid" | head -1)
+# wrk_rps PORT PID: "requests per second, requests per second of the server's CPU". The second
+# figure is what the server can do: with one core each, wrk itself runs at 100 % of its core
+# and sets the pace for any server at least as fast as nginx.
+wrk_rps() {
+  local t0 t1 out; t0=$(cpu_ticks "$2")
+  out=$("${PIN_LOAD[@]}" wrk -t1 -c50 -d"${secs}s" "http://127.0.0.1:$1/status/200")
+  t1=$(cpu_ticks "$2")
+  awk -v a="$t0" -v b="$t1" -v hz="$(getconf CLK_TCK)" '/requests in/ {n = $1} /Requests\/sec/ {r = $2}
+    END { printf "%s %.0f", r, (b > a) ? n * hz / (b - a) : 0 }' <<<"$out"
+}
+sluice() { wrk_rps "$sl_port" "$sl_pid"; }
+sluice_epoll() { wrk_rps "$ep_port" "$ep_pid"; }
+nginx_() { wrk_rps "$nport" "$ngx_worker"; }
 alternate sluice nginx_ sluice_epoll
 echo "RESULT small-requests sluice=${MEDIANS[0]} nginx=${MEDIANS[1]} ratio=$(ratio "${MEDIANS[0]}" "${MEDIANS[1]}") req/s (io_uring; $(rounds_note); goal >= 1.2)"
+echo "RESULT small-requests-per-server-cpu sluice=${MEDIANS2[0]} nginx=${MEDIANS2[1]} ratio=$(ratio "${MEDIANS2[0]}" "${MEDIANS2[1]}") epoll=${MEDIANS2[2]} ratio_epoll=$(ratio "${MEDIANS2[2]}" "${MEDIANS2[1]}") requests per server CPU second (io_uring; the same rounds)"
 echo "RESULT small-requests-epoll sluice=${MEDIANS[2]} nginx=${MEDIANS[1]} ratio=$(ratio "${MEDIANS[2]}" "${MEDIANS[1]}") req/s uring_vs_epoll=$(ratio "${MEDIANS[0]}" "${MEDIANS[2]}") ($(rounds_note))"
 stop_pid "$sl_pid"; stop_pid "$ep_pid"; stop_pid "$ngx_pid"
 

@@ -158,8 +158,14 @@ void TestSinkSplice::expectContinueThenSplice() {
   QVERIFY2(r, c.error().c_str());
   QCOMPARE(r->status, 200);
   QCOMPARE(sinkBytes(*r), static_cast<long long>(n));
-  // Nothing of the body came with the head: all of it but the last byte (which ends the message in the parser) is spliced.
-  QCOMPARE(srv.server().stats().snapshot().bodyBytesSpliced, static_cast<uint64_t>(n - 1));
+  // Nothing of the body came with the head: under epoll all of it but the last byte (which
+  // ends the message in the parser) is spliced. Under io_uring the first bytes land in a ring
+  // buffer through the receive that was already waiting, and splice takes the rest.
+  const uint64_t spliced = srv.server().stats().snapshot().bodyBytesSpliced;
+  if (srv.server().ioBackend() == sluice::net::IoBackend::kEpoll)
+    QCOMPARE(spliced, static_cast<uint64_t>(n - 1));
+  else
+    QVERIFY2(spliced >= n / 2 && spliced <= n - 1, std::to_string(spliced).c_str());
 }
 
 void TestSinkSplice::shortBodyThenClose_data() { bigBodyExactOnAndOff_data(); }
