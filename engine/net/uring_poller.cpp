@@ -242,7 +242,8 @@ int UringPoller::wait(int timeoutMs) {
     rc = io_uring_submit_and_wait_timeout(ring_.get(), &cqe, 1, timeoutMs > 0 ? &ts : nullptr, nullptr);
   }
   ++counters_.enters;
-  if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EBUSY && rc != -EAGAIN) return rc;
+  if (rc == -ETIME) return kTimedOut;
+  if (rc < 0 && rc != -EINTR && rc != -EBUSY && rc != -EAGAIN) return rc;
   return 0;
 }
 

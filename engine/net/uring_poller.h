@@ -142,9 +142,11 @@ class UringPoller {
   Status enable();
   /**
    * Submits what was prepared and waits up to timeoutMs (-1: no limit, 0: not at all)
-   * for a completion, in one io_uring_enter. Returns -errno when the wait failed.
+   * for a completion, in one io_uring_enter. Returns 0, kTimedOut when the time ran out
+   * with nothing completed, or -errno when the wait failed.
    */
   int wait(int timeoutMs);
+  static constexpr int kTimedOut = 1;
   /** Handles the completions that arrived and reports readiness to the handlers. */
   void dispatch();
   /** Some watch is still ready (level-triggered): the next wait must not block. */
