@@ -39,9 +39,11 @@ if [ -x "$qnam" ]; then
 fi
 
 # Both tools time themselves: h2load's "finished in", sluice-cli's "-- N requests ... in S s".
+# stderr (a status line per request, then the summary) goes to a file and is read after the run:
+# a pipe to awk made an unpinned reader compete with the two pinned processes for the cores.
 loop_sluice() {
-  "${PIN_LOAD[@]}" "$cli" request --repeat "$n" -o /dev/null "$url/" 2>&1 >/dev/null |
-    awk -v n="$n" '/^-- [0-9]+ requests \(0 failed\) in / { for (i = 1; i <= NF; i++) if ($i == "in") { printf "%.0f", n / $(i + 1); exit } }'
+  "${PIN_LOAD[@]}" "$cli" request --repeat "$n" -o /dev/null "$url/" 2>"$work/loop.err" >/dev/null
+  awk -v n="$n" '/^-- [0-9]+ requests \(0 failed\) in / { for (i = 1; i <= NF; i++) if ($i == "in") { printf "%.0f", n / $(i + 1); exit } }' "$work/loop.err"
 }
 loop_h2load() { "${PIN_LOAD[@]}" h2load --h1 -n "$n" -c1 "$url/" 2>/dev/null | awk '/^finished in/ {print $4}'; }
 echo "## $n sequential keep-alive GETs: sluice-cli request --repeat vs h2load --h1 -c1 (req/s, each timed inside the process)"
