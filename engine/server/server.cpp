@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdlib>
 
 #include "engine/http/url.h"
 #include "engine/server/worker.h"
@@ -88,8 +89,13 @@ void Server::stop(std::chrono::milliseconds grace) {
   workers_.clear();
 }
 
+net::IoBackend loopBackend(const ServerConfig& c) {
+  if (c.io == net::IoBackend::kAuto && c.tls && !std::getenv("SLUICE_IO")) return net::IoBackend::kEpoll;
+  return net::resolveIoBackend(c.io);
+}
+
 net::IoBackend Server::ioBackend() const {
-  return workers_.empty() ? net::resolveIoBackend(config_.io) : workers_.front()->loop().backend();
+  return workers_.empty() ? loopBackend(config_) : workers_.front()->loop().backend();
 }
 
 std::string Server::ioNote() const { return workers_.empty() ? std::string() : workers_.front()->loop().backendNote(); }

@@ -78,4 +78,12 @@ struct ServerConfig {
 /** A one-line description of how the server is set up, for logs. */
 std::string describe(const ServerConfig& c);
 
+/**
+ * The backend the worker loops ask for. kAuto follows SLUICE_IO when set; otherwise a TLS
+ * server gets epoll (OpenSSL reads and writes its sockets itself, so io_uring could only
+ * emulate readiness for them, which measured ~5 % slower: docs/performance.md) and a plain
+ * one the measured default (net::resolveIoBackend).
+ */
+net::IoBackend loopBackend(const ServerConfig& c);
+
 }  // namespace sluice::server

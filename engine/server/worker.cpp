@@ -18,7 +18,7 @@ Worker::Worker(Server& server, int index, net::Fd listener)
     : server_(server),
       index_(index),
       listener_(std::move(listener)),
-      thread_("sluice-w" + std::to_string(index), server.config().clock, server.config().io),
+      thread_("sluice-w" + std::to_string(index), server.config().clock, loopBackend(server.config())),
       scratch_(new char[std::max(server.config().readBufferBytes, server.config().bulkReadBytes)]),
       scratchSize_(std::max(server.config().readBufferBytes, server.config().bulkReadBytes)) {}
 

@@ -4,7 +4,9 @@
 // on the TLS port, and 600 peers stalling mid-handshake that starve nobody.
 #include <QtTest>
 
+#include "engine/server/server_config.h"
 #include "engine/tls/cert_maker.h"
+#include "engine/tls/tls_context.h"
 #include "support/process.h"
 #include "support/raw_client.h"
 #include "support/serve_fixture.h"
@@ -28,6 +30,33 @@ test::RunResult curl(std::vector<std::string> args) {
 class TestTlsServer : public QObject {
   Q_OBJECT
  private slots:
+  void autoIoIsEpollForTlsServers() {
+    const std::string dir = test::makeTempDir("tls-auto-io");
+    auto stored = tls::loadOrCreateLocalCert(dir);
+    QVERIFY2(stored, stored ? "" : stored.error().message.c_str());
+    tls::ServerSettings settings;
+    settings.certFile = stored->certPath;
+    settings.keyFile = stored->keyPath;
+    auto ctx = tls::TlsContext::server(settings);
+    QVERIFY2(ctx, ctx ? "" : ctx.error().message.c_str());
+    const char* env = std::getenv("SLUICE_IO");
+    const std::string saved = env ? env : "";
+    ::unsetenv("SLUICE_IO");
+    server::ServerConfig tlsConfig;
+    tlsConfig.tls = *ctx;
+    server::ServerConfig plainConfig;
+    // OpenSSL drives a TLS socket itself: io_uring could only emulate readiness for it.
+    QCOMPARE(server::loopBackend(tlsConfig), net::IoBackend::kEpoll);
+    QCOMPARE(server::loopBackend(plainConfig), net::resolveIoBackend(net::IoBackend::kAuto));
+    ::setenv("SLUICE_IO", "uring", 1);  // the variable, and an explicit choice, still win
+    QCOMPARE(server::loopBackend(tlsConfig), net::IoBackend::kUring);
+    ::unsetenv("SLUICE_IO");
+    tlsConfig.io = net::IoBackend::kUring;
+    QCOMPARE(server::loopBackend(tlsConfig), net::IoBackend::kUring);
+    if (!saved.empty()) ::setenv("SLUICE_IO", saved.c_str(), 1);
+    test::removeTree(dir);
+  }
+
   void selfSignedCertificateIsStoredAndReused() {
     std::string first;
     std::string dataDir = test::makeTempDir("tls-xdg-keep");
