@@ -97,12 +97,7 @@ long RingSocket::writev(const iovec* iov, size_t count) {
     do {
       n = ::sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
     } while (n < 0 && errno == EINTR);
-    ++poller_.counters_.directWrites;
-    if (n >= 0) return n;
-    if (errno != EAGAIN && errno != EWOULDBLOCK) return -errno;
-    waitOut_ = true;
-    poller_.queueCheck(*this);
-    return -EAGAIN;
+    return afterDirectWrite(n);
   }
   if (!stage_) stage_ = poller_.takeStage();
   const size_t room = UringPoller::kStageBytes - stageEnd_;
@@ -130,10 +125,14 @@ long RingSocket::sendFile(int fileFd, uint64_t offset, size_t max) {
   do {
     n = ::sendfile(fd, fileFd, &off, max);
   } while (n < 0 && errno == EINTR);
+  return afterDirectWrite(n);
+}
+
+long RingSocket::afterDirectWrite(ssize_t n) {
   ++poller_.counters_.directWrites;
   if (n >= 0) return n;
   if (errno != EAGAIN && errno != EWOULDBLOCK) return -errno;
-  waitOut_ = true;
+  waitOut_ = true;  // a poll for EPOLLOUT stands in until the socket drains
   poller_.queueCheck(*this);
   return -EAGAIN;
 }

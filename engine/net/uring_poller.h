@@ -86,6 +86,8 @@ class RingSocket : public UringWatch {
   bool staged() const { return stageEnd_ > stageStart_ || sendArmed_; }
   bool readable() const { return pending() || eof_ || readError_ != 0 || directRead_; }
   bool writable() const;
+  /** The result of a sendmsg(2) or sendfile(2) made directly: EAGAIN arms a wait for EPOLLOUT. */
+  long afterDirectWrite(ssize_t n);
   /** Closing: what a cancelled send left staged goes out with one non-blocking send(2). */
   void flushStagedDirect();
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/net/event_loop.h"
+#include "support/loop_run.h"
 
 using namespace std::chrono_literals;
 using sluice::net::Clock;
@@ -22,16 +23,7 @@ using sluice::net::ManualClock;
 
 namespace {
 
-/** Runs fn on the loop thread and waits (bounded) for it. */
-bool runOnLoop(EventLoop& loop, std::function<void()> fn, std::chrono::milliseconds timeout = 2s) {
-  auto done = std::make_shared<std::promise<void>>();
-  auto fut = done->get_future();
-  loop.post([fn = std::move(fn), done] {
-    fn();
-    done->set_value();
-  });
-  return fut.wait_for(timeout) == std::future_status::ready;
-}
+using test::runOnLoop;
 
 class PipeHandler final : public sluice::net::IoHandler {
  public:

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "engine/net/event_loop.h"
+#include "support/loop_run.h"
 #include "engine/net/uring_poller.h"
 
 using namespace std::chrono_literals;
@@ -32,15 +33,7 @@ using sluice::net::UringPoller;
 
 namespace {
 
-bool runOnLoop(EventLoop& loop, std::function<void()> fn, std::chrono::milliseconds timeout = 3s) {
-  auto done = std::make_shared<std::promise<void>>();
-  auto fut = done->get_future();
-  loop.post([fn = std::move(fn), done] {
-    fn();
-    done->set_value();
-  });
-  return fut.wait_for(timeout) == std::future_status::ready;
-}
+using test::runOnLoop;
 
 /** Waits (bounded) until pred holds, checking every millisecond. */
 template <typename Pred>
